@@ -1,0 +1,80 @@
+// The one error type of Tessera: a stable dotted code, an HTTP status and whether the
+// message may be shown to a caller. The catalogue below is mirrored in docs/errors.md
+// (a test keeps the two equal).
+
+/** Every stable error code, with its HTTP status and a short title. */
+export const ERROR_CATALOGUE = {
+  'input.invalid': { status: 400, title: 'The request does not match the schema' },
+  'input.invalid_encoding': { status: 400, title: 'A field is not in its required encoding' },
+  'input.malformed_json': { status: 400, title: 'The body is not valid JSON' },
+  'input.body_too_large': { status: 413, title: 'The body is larger than allowed' },
+  'input.unsupported_media_type': { status: 415, title: 'The content type is not accepted' },
+  'input.not_found': { status: 404, title: 'No such route' },
+  'input.method_not_allowed': { status: 405, title: 'Method not allowed' },
+  'auth.refused': { status: 401, title: 'Authentication refused' },
+  'auth.challenge_expired': { status: 401, title: 'The challenge is unknown, used or expired' },
+  'auth.suite_unsupported': { status: 400, title: 'No offered suite is acceptable' },
+  'auth.server_not_genuine': { status: 502, title: 'The server failed to prove itself' },
+  'auth.session_invalid': { status: 401, title: 'The session is unknown or expired' },
+  'auth.capability_missing': { status: 403, title: 'The session lacks the capability for this call' },
+  'sig.missing': { status: 401, title: 'The request carries no valid signature headers' },
+  'sig.invalid': { status: 401, title: 'The request signature is invalid' },
+  'sig.stale': { status: 401, title: 'The signature creation time is outside the allowed window' },
+  'sig.replayed': { status: 401, title: 'The signature nonce was already used' },
+  'sig.digest_mismatch': { status: 401, title: 'The content digest does not match the body' },
+  'admin.unauthorized': { status: 401, title: 'Admin token missing or wrong' },
+  'terminal.not_found': { status: 404, title: 'No such terminal' },
+  'terminal.exists': { status: 409, title: 'A terminal with this id already exists' },
+  'terminal.revoked': { status: 409, title: 'The terminal is revoked' },
+  'rate.limited': { status: 429, title: 'Too many requests' },
+  'ocra.invalid_suite': { status: 400, title: 'The OCRA suite is not valid' },
+  'ocra.invalid_input': { status: 400, title: 'An OCRA input does not fit the suite' },
+  'credential.invalid': { status: 400, title: 'The credential file is not valid' },
+  'client.network': { status: 503, title: 'The server could not be reached' },
+  'client.bad_response': { status: 502, title: 'The server answered with something unexpected' },
+  'config.invalid': { status: 500, title: 'The configuration is not valid' },
+  'server.unavailable': { status: 503, title: 'A backing service is unavailable' },
+  'server.internal': { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface TesseraErrorOptions {
+  /** Overrides the catalogue status. */
+  status?: number;
+  /** Whether `message` may be shown to a remote caller (default: true below 500). */
+  expose?: boolean;
+  /** Seconds after which a retry may succeed (rate limits, lockouts). */
+  retryAfterSeconds?: number;
+  /** The input field the error is about. */
+  field?: string;
+  cause?: unknown;
+}
+
+/**
+ * Base error: `code` is stable and machine-readable; `message` is for people.
+ * @example throw new TesseraError('terminal.not_found', 'no terminal T-0001')
+ */
+export class TesseraError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly expose: boolean;
+  readonly retryAfterSeconds: number | undefined;
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message?: string, options: TesseraErrorOptions = {}) {
+    super(message ?? ERROR_CATALOGUE[code].title, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TesseraError';
+    this.code = code;
+    this.status = options.status ?? ERROR_CATALOGUE[code].status;
+    this.expose = options.expose ?? this.status < 500;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.field = options.field;
+  }
+}
+
+/** True when `err` is a TesseraError, optionally with the given code. */
+export function isTesseraError(err: unknown, code?: ErrorCode): err is TesseraError {
+  return err instanceof TesseraError && (code === undefined || err.code === code);
+}
