@@ -13,6 +13,7 @@ export const ERROR_CATALOGUE = {
   'input.method_not_allowed': { status: 405, title: 'Method not allowed' },
   'auth.refused': { status: 401, title: 'Authentication refused' },
   'auth.challenge_expired': { status: 401, title: 'The challenge is unknown, used or expired' },
+  'auth.replayed': { status: 401, title: 'This message was already seen' },
   'auth.suite_unsupported': { status: 400, title: 'No offered suite is acceptable' },
   'auth.server_not_genuine': { status: 502, title: 'The server failed to prove itself' },
   'auth.session_invalid': { status: 401, title: 'The session is unknown or expired' },

@@ -1,0 +1,44 @@
+// How admin commands reach the server: --url/--admin-token, else TESSERA_URL and
+// TESSERA_ADMIN_TOKEN, else the local data dir's admin.token and http://127.0.0.1:8080.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { utf8 } from '../protocol/bytes.ts';
+import { TesseraError } from '../protocol/errors.ts';
+import { raiseForProblem, sendJson } from '../terminal/httpTransport.ts';
+
+/** Connection options shared by admin commands. */
+export interface AdminOptions {
+  url?: string;
+  adminToken?: string;
+}
+
+/** Calls the admin API with the resolved URL and token. */
+export interface AdminClient {
+  call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  url: string;
+}
+
+/** Resolves the server URL and admin token, then returns a client. */
+export function adminClient(opts: AdminOptions, env: NodeJS.ProcessEnv = process.env): AdminClient {
+  const url = (opts.url ?? env['TESSERA_URL'] ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  let token = opts.adminToken ?? env['TESSERA_ADMIN_TOKEN'];
+  if (!token) {
+    const file = join(resolve(env['TESSERA_DATA_DIR'] ?? './.tessera'), 'admin.token');
+    if (existsSync(file)) token = readFileSync(file, 'utf8').trim();
+  }
+  if (!token) {
+    throw new TesseraError('input.invalid', 'no admin token: pass --admin-token, set TESSERA_ADMIN_TOKEN, or run where the server\'s data dir is');
+  }
+  const headers = { authorization: `Bearer ${token}` };
+  return {
+    url,
+    async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+      const answer =
+        body === undefined
+          ? await sendJson(fetch, url + path, method, headers)
+          : await sendJson(fetch, url + path, method, { ...headers, 'content-type': 'application/json' }, utf8(JSON.stringify(body)));
+      raiseForProblem(answer);
+      return answer.body as T;
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// `tessera terminal add|list|show|revoke` (admin, against a running server) and
+// `tessera terminal login` (runs the terminal SDK with a credential file).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { parseCredential, type TerminalCredential } from '../../protocol/credential.ts';
+import { TesseraError } from '../../protocol/errors.ts';
+import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
+import { TerminalClient } from '../../terminal/terminalClient.ts';
+import { type AdminOptions, adminClient } from '../adminClient.ts';
+
+interface TerminalJson {
+  id: string;
+  kid: number;
+  status: string;
+  suites: string[];
+  label: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
+const row = (t: TerminalJson) => `${t.id}\t${t.status}\tkid=${t.kid}\t${t.suites.join(',')}\t${t.createdAt}${t.label ? `\t${t.label}` : ''}`;
+
+function withAdmin(cmd: Command): Command {
+  return cmd.option('--url <url>', 'server URL (default TESSERA_URL or http://127.0.0.1:8080)').option('--admin-token <token>', 'admin token (default TESSERA_ADMIN_TOKEN or the data dir\'s admin.token)');
+}
+
+/** Reads and checks a credential file. */
+export function readCredentialFile(path: string): TerminalCredential {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TesseraError('credential.invalid', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  try {
+    return parseCredential(JSON.parse(text));
+  } catch (err) {
+    if (err instanceof TesseraError) throw err;
+    throw new TesseraError('credential.invalid', `${path} is not JSON`);
+  }
+}
+
+/** The terminal command group. */
+export function terminalCommand(): Command {
+  const terminal = new Command('terminal').description('Register, inspect and revoke terminals; log a terminal in');
+
+  withAdmin(terminal.command('add'))
+    .description('Register a terminal and write its credential file (mode 0600)')
+    .requiredOption('--id <id>', 'terminal id')
+    .requiredOption('--out <file>', 'credential file to create (refuses to overwrite)')
+    .option('--label <text>', 'free-text label')
+    .option('--suites <list>', 'comma-separated handshake suites the terminal may use')
+    .option('--json', 'print the terminal record as JSON')
+    .addHelpText('after', '\nExample:\n  tessera terminal add --id T-0001 --out T-0001.json')
+    .action(async (opts: AdminOptions & { id: string; out: string; label?: string; suites?: string; json?: boolean }) => {
+      const body: Record<string, unknown> = { id: opts.id };
+      if (opts.label !== undefined) body['label'] = opts.label;
+      if (opts.suites !== undefined) body['suites'] = opts.suites.split(',').map((s) => s.trim());
+      const out = await adminClient(opts).call<{ terminal: TerminalJson; credential: TerminalCredential }>('POST', '/v1/admin/terminals', body);
+      try {
+        writeFileSync(opts.out, `${JSON.stringify(out.credential, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (err) {
+        throw new TesseraError('input.invalid', `terminal ${opts.id} was registered but ${opts.out} could not be written (${(err as NodeJS.ErrnoException).code}); revoke it and add it again`);
+      }
+      print(opts.json ? JSON.stringify(out.terminal) : `registered ${out.terminal.id} (kid ${out.terminal.kid}); credential written to ${opts.out}`);
+    });
+
+  withAdmin(terminal.command('list'))
+    .description('List terminals')
+    .option('--status <status>', 'active or revoked')
+    .option('--limit <n>', 'page size (1–1000)', '100')
+    .option('--after <id>', 'start after this id')
+    .option('--json', 'print JSON')
+    .action(async (opts: AdminOptions & { status?: string; limit: string; after?: string; json?: boolean }) => {
+      const q = new URLSearchParams({ limit: opts.limit });
+      if (opts.status) q.set('status', opts.status);
+      if (opts.after) q.set('after', opts.after);
+      const out = await adminClient(opts).call<{ terminals: TerminalJson[]; next: string | null }>('GET', `/v1/admin/terminals?${q}`);
+      if (opts.json) print(JSON.stringify(out));
+      else for (const t of out.terminals) print(row(t));
+    });
+
+  withAdmin(terminal.command('show'))
+    .description('Show one terminal')
+    .argument('<id>', 'terminal id')
+    .action(async (id: string, opts: AdminOptions) => {
+      print(JSON.stringify(await adminClient(opts).call<TerminalJson>('GET', `/v1/admin/terminals/${encodeURIComponent(id)}`), null, 2));
+    });
+
+  withAdmin(terminal.command('revoke'))
+    .description('Revoke a terminal: it can no longer log in and its sessions stop working')
+    .argument('<id>', 'terminal id')
+    .action(async (id: string, opts: AdminOptions) => {
+      const t = await adminClient(opts).call<TerminalJson>('POST', `/v1/admin/terminals/${encodeURIComponent(id)}/revoke`);
+      print(`${t.id} ${t.status} at ${t.revokedAt}`);
+    });
+
+  terminal
+    .command('login')
+    .description('Run the mutual handshake as the terminal: the server proves itself first, then the terminal')
+    .requiredOption('--credential <file>', 'credential file written by `terminal add`')
+    .option('--url <url>', 'server URL (default: the credential\'s)')
+    .option('--json', 'print the session as JSON')
+    .action(async (opts: { credential: string; url?: string; json?: boolean }) => {
+      const credential = readCredentialFile(opts.credential);
+      const client = new TerminalClient({ credential, primitives: nodePrimitives, ...(opts.url ? { url: opts.url } : {}) });
+      const s = await client.login();
+      const view = { sessionId: s.sessionId, expiresAt: s.expiresAt.toISOString(), capabilities: s.capabilities, suite: s.suite };
+      print(opts.json ? JSON.stringify(view) : `server proved itself; session ${view.sessionId} (${view.suite}) until ${view.expiresAt}; capabilities: ${view.capabilities.join(', ')}`);
+    });
+
+  return terminal;
+}

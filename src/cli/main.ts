@@ -1,0 +1,47 @@
+// The `tessera` command: builds the commander program and maps failures to exit codes
+// (0 success, 1 refused/failed check, 2 usage or input error).
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { describeError, exitCodeFor } from './cliErrors.ts';
+import { keysCommand } from './commands/keys.ts';
+import { ocraCommand } from './commands/ocra.ts';
+import { serveCommand } from './commands/serve.ts';
+import { terminalCommand } from './commands/terminal.ts';
+
+/** Builds the program with every command. */
+export function buildProgram(): Command {
+  const program = new Command('tessera')
+    .description('Tessera terminal-trust platform: server, terminal tools and admin CLI')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .configureHelp({ showGlobalOptions: true });
+  program.addCommand(serveCommand());
+  program.addCommand(terminalCommand());
+  program.addCommand(ocraCommand());
+  program.addCommand(keysCommand());
+  const exitOverride = (cmd: Command) => {
+    cmd.exitOverride();
+    for (const sub of cmd.commands) exitOverride(sub);
+  };
+  exitOverride(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  process.exitCode = undefined;
+  try {
+    await buildProgram().parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+    }
+    process.stderr.write(`${describeError(err)}\n`);
+    return exitCodeFor(err);
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (invokedDirectly) process.exitCode = await main(process.argv);

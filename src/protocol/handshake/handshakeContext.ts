@@ -1,0 +1,56 @@
+// What both sides of a handshake agree on, and its transcript (docs/protocol.md §4.2).
+import { utf8 } from '../bytes.ts';
+import { transcript } from '../transcript.ts';
+
+/** The inputs every handshake proof covers. */
+export interface HandshakeContext {
+  serverId: string;
+  terminalId: string;
+  /** Master-key version the terminal key was derived under. */
+  kid: number;
+  /** The suite the server chose. */
+  suite: string;
+  /** The suites the terminal offered, in its order (downgrade protection). */
+  offered: readonly string[];
+  nonceT: Uint8Array;
+  nonceS: Uint8Array;
+  challengeId: string;
+}
+
+/** The offered suite list as one field: each name as u16be length ‖ UTF-8. */
+export function encodeSuiteList(suites: readonly string[]): Uint8Array {
+  const parts = suites.map((s) => utf8(s));
+  const out = new Uint8Array(parts.reduce((n, p) => n + 2 + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out[off] = p.length >>> 8;
+    out[off + 1] = p.length & 0xff;
+    out.set(p, off + 2);
+    off += 2 + p.length;
+  }
+  return out;
+}
+
+/** The context's fields in transcript order. */
+function contextFields(ctx: HandshakeContext): Uint8Array[] {
+  const kid = new Uint8Array(4);
+  new DataView(kid.buffer).setUint32(0, ctx.kid);
+  return [
+    utf8(ctx.serverId),
+    utf8(ctx.terminalId),
+    kid,
+    utf8(ctx.suite),
+    encodeSuiteList(ctx.offered),
+    ctx.nonceT,
+    ctx.nonceS,
+    utf8(ctx.challengeId),
+  ];
+}
+
+/**
+ * transcript(purpose, [serverId, terminalId, u32be(kid), suite, offered, nonceT, nonceS, challengeId]).
+ * Purposes: "server-proof", "terminal-proof", "handshake" (hashed into the session key).
+ */
+export function handshakeTranscript(purpose: 'server-proof' | 'terminal-proof' | 'handshake', ctx: HandshakeContext): Uint8Array {
+  return transcript(purpose, contextFields(ctx));
+}

@@ -1,0 +1,61 @@
+// The OCRA suite family of the mutual handshake (RFC 6287 §7.3), so OATH tokens and OCRA
+// software interoperate: the two nonces become the questions QC and QS, the server proves
+// itself with R_S over QC‖QS and the terminal with R_C over QS‖QC.
+import { deriveSessionKey, deriveSubkey } from '../keys.ts';
+import { assertHandshakeSuite, clientResponse, ocraQuestionFromNonce, serverResponse } from '../ocra/mutualOcra.ts';
+import type { OcraSuite } from '../ocra/parseOcraSuite.ts';
+import type { Primitives } from '../primitives.ts';
+import { HASH_LENGTH } from '../primitives.ts';
+import { type HandshakeContext, handshakeTranscript } from './handshakeContext.ts';
+import type { HandshakeSuite } from './suites.ts';
+
+const NONCE_BYTES = 32;
+const cache = new Map<string, HandshakeSuite | undefined>();
+
+/** The OCRA key of a terminal: HKDF-SHA256(K_t, info "tessera/1/ocra-key", hash length of the suite). */
+export function deriveOcraKey(p: Primitives, terminalKey: Uint8Array, suite: OcraSuite): Uint8Array {
+  return deriveSubkey(p, 'sha256', terminalKey, 'ocra-key', HASH_LENGTH[suite.hash]);
+}
+
+function questions(suite: OcraSuite, ctx: HandshakeContext) {
+  const { format, length } = suite.question;
+  return {
+    clientQuestion: ocraQuestionFromNonce(ctx.nonceT, format, length),
+    serverQuestion: ocraQuestionFromNonce(ctx.nonceS, format, length),
+  };
+}
+
+function fitsNonce(suite: OcraSuite): boolean {
+  const { format, length } = suite.question;
+  return format !== 'A' || length <= NONCE_BYTES;
+}
+
+function build(suite: OcraSuite): HandshakeSuite {
+  return Object.freeze({
+    name: suite.text,
+    family: 'ocra' as const,
+    serverProof: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) => serverResponse(p, suite, deriveOcraKey(p, kt, suite), questions(suite, ctx)),
+    terminalProof: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) => clientResponse(p, suite, deriveOcraKey(p, kt, suite), questions(suite, ctx)),
+    sessionKey: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) =>
+      deriveSessionKey(p, 'sha256', deriveOcraKey(p, kt, suite), ctx.nonceT, ctx.nonceS, handshakeTranscript('handshake', ctx)),
+  });
+}
+
+/**
+ * The handshake suite for an OCRASuite string, or undefined when the string is not a
+ * question-only OCRA-1 suite whose question a 32-byte nonce can fill.
+ * @example resolveOcraHandshakeSuite('OCRA-1:HOTP-SHA256-8:QH64')?.family // 'ocra'
+ */
+export function resolveOcraHandshakeSuite(name: string): HandshakeSuite | undefined {
+  if (!name.startsWith('OCRA-1:')) return undefined;
+  if (cache.has(name)) return cache.get(name);
+  let suite: HandshakeSuite | undefined;
+  try {
+    const parsed = assertHandshakeSuite(name);
+    suite = fitsNonce(parsed) && parsed.text === name ? build(parsed) : undefined;
+  } catch {
+    suite = undefined;
+  }
+  if (cache.size < 256) cache.set(name, suite);
+  return suite;
+}

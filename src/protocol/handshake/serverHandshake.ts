@@ -1,0 +1,102 @@
+// The server's side of the mutual handshake as pure steps (docs/protocol.md §4): choose a
+// suite, issue a challenge with the server's proof, then check the terminal's proof. The
+// caller supplies randomness, time, keys and storage.
+import { fromBase64Url, toBase64Url } from '../bytes.ts';
+import type { Primitives } from '../primitives.ts';
+import type { HandshakeContext } from './handshakeContext.ts';
+import type { HelloResponse } from './messages.ts';
+import { getHandshakeSuite, type HandshakeSuite, proofsEqual } from './suites.ts';
+
+/** What the server keeps (ephemerally) between hello and finish. Holds no secret. */
+export interface ChallengeRecord {
+  challengeId: string;
+  terminalId: string;
+  kid: number;
+  suite: string;
+  offered: string[];
+  nonceT: string;
+  nonceS: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+  /** Whether the terminal id was known when the challenge was issued (event log only). */
+  known: boolean;
+}
+
+/**
+ * Picks the first suite of the server's preference that the terminal offered and its policy
+ * allows. MAC suites always rank above OCRA suites, so a terminal that offered a MAC suite
+ * can treat an OCRA choice as a downgrade.
+ */
+export function chooseSuite(offered: readonly string[], preference: readonly string[], allowed: readonly string[]): HandshakeSuite | undefined {
+  const candidates = preference.filter((s) => offered.includes(s) && allowed.includes(s));
+  const suites = candidates.map(getHandshakeSuite).filter((s): s is HandshakeSuite => s !== undefined);
+  return suites.find((s) => s.family === 'mac') ?? suites[0];
+}
+
+function contextOf(serverId: string, r: ChallengeRecord): HandshakeContext {
+  return {
+    serverId,
+    terminalId: r.terminalId,
+    kid: r.kid,
+    suite: r.suite,
+    offered: r.offered,
+    nonceT: fromBase64Url(r.nonceT),
+    nonceS: fromBase64Url(r.nonceS),
+    challengeId: r.challengeId,
+  };
+}
+
+/** Step 2: the challenge record to store and the response carrying the server's proof. */
+export function issueChallenge(
+  p: Primitives,
+  input: {
+    serverId: string;
+    terminalId: string;
+    kid: number;
+    offered: string[];
+    nonceT: string;
+    suite: HandshakeSuite;
+    terminalKey: Uint8Array;
+    known: boolean;
+    now: number;
+    ttlMs: number;
+  },
+): { record: ChallengeRecord; response: HelloResponse } {
+  const record: ChallengeRecord = {
+    challengeId: toBase64Url(p.randomBytes(16)),
+    terminalId: input.terminalId,
+    kid: input.kid,
+    suite: input.suite.name,
+    offered: input.offered,
+    nonceT: input.nonceT,
+    nonceS: toBase64Url(p.randomBytes(32)),
+    expiresAt: input.now + input.ttlMs,
+    known: input.known,
+  };
+  const serverProof = input.suite.serverProof(p, input.terminalKey, contextOf(input.serverId, record));
+  return {
+    record,
+    response: {
+      challengeId: record.challengeId,
+      suite: record.suite,
+      nonceS: record.nonceS,
+      serverProof,
+      expiresAt: new Date(record.expiresAt).toISOString(),
+    },
+  };
+}
+
+/** Step 5: checks the terminal's proof in constant time; on success returns the session key. */
+export function checkTerminalProof(
+  p: Primitives,
+  serverId: string,
+  record: ChallengeRecord,
+  terminalKey: Uint8Array,
+  terminalProof: string,
+): { verified: true; sessionKey: Uint8Array } | { verified: false } {
+  const suite = getHandshakeSuite(record.suite);
+  if (!suite) return { verified: false };
+  const ctx = contextOf(serverId, record);
+  if (!proofsEqual(p, suite.terminalProof(p, terminalKey, ctx), terminalProof)) return { verified: false };
+  return { verified: true, sessionKey: suite.sessionKey(p, terminalKey, ctx) };
+}

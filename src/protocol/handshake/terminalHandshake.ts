@@ -1,0 +1,72 @@
+// The terminal's side of the mutual handshake as pure steps (docs/protocol.md §4): make the
+// hello, check the server's proof (a fake server stops here), then make the finish.
+import { fromBase64Url, toBase64Url } from '../bytes.ts';
+import { TesseraError } from '../errors.ts';
+import type { Primitives } from '../primitives.ts';
+import type { HandshakeContext } from './handshakeContext.ts';
+import type { FinishRequest, HelloRequest, HelloResponse } from './messages.ts';
+import { getHandshakeSuite, proofsEqual } from './suites.ts';
+
+/** The terminal's secret identity as read from its credential. */
+export interface TerminalIdentity {
+  terminalId: string;
+  kid: number;
+  /** K_t, 32 bytes. */
+  key: Uint8Array;
+  /** The server id the terminal expects to talk to. */
+  serverId: string;
+}
+
+/** State kept by the terminal between hello and the challenge. */
+export interface PendingHandshake {
+  identity: TerminalIdentity;
+  offered: string[];
+  nonceT: Uint8Array;
+}
+
+/** Step 1: a fresh hello. */
+export function beginHandshake(p: Primitives, identity: TerminalIdentity, offered: string[]): { hello: HelloRequest; pending: PendingHandshake } {
+  const nonceT = p.randomBytes(32);
+  return {
+    hello: { terminalId: identity.terminalId, nonceT: toBase64Url(nonceT), suites: [...offered] },
+    pending: { identity, offered: [...offered], nonceT },
+  };
+}
+
+/**
+ * Steps 3–4: checks the server's proof in constant time and, only if it holds, makes the
+ * terminal's proof. Throws `auth.server_not_genuine` for a wrong proof, an unoffered suite or
+ * a MAC-to-OCRA downgrade.
+ */
+export function answerChallenge(
+  p: Primitives,
+  pending: PendingHandshake,
+  challenge: HelloResponse,
+): { finish: FinishRequest; sessionKey: Uint8Array } {
+  const suite = getHandshakeSuite(challenge.suite);
+  if (!suite || !pending.offered.includes(challenge.suite)) {
+    throw new TesseraError('auth.server_not_genuine', 'the server chose a suite the terminal did not offer');
+  }
+  const offeredMac = pending.offered.some((s) => getHandshakeSuite(s)?.family === 'mac');
+  if (suite.family !== 'mac' && offeredMac) {
+    throw new TesseraError('auth.server_not_genuine', 'the server chose an OCRA suite although a MAC suite was offered');
+  }
+  const { identity } = pending;
+  const ctx: HandshakeContext = {
+    serverId: identity.serverId,
+    terminalId: identity.terminalId,
+    kid: identity.kid,
+    suite: suite.name,
+    offered: pending.offered,
+    nonceT: pending.nonceT,
+    nonceS: fromBase64Url(challenge.nonceS, 'nonceS'),
+    challengeId: challenge.challengeId,
+  };
+  if (!proofsEqual(p, suite.serverProof(p, identity.key, ctx), challenge.serverProof)) {
+    throw new TesseraError('auth.server_not_genuine', 'the server could not prove it holds this terminal\'s key');
+  }
+  return {
+    finish: { challengeId: challenge.challengeId, terminalProof: suite.terminalProof(p, identity.key, ctx) },
+    sessionKey: suite.sessionKey(p, identity.key, ctx),
+  };
+}

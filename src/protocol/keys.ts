@@ -1,0 +1,41 @@
+// Key derivation (docs/protocol.md §3): terminal keys from the master key, direction keys
+// for the two proofs, and the session key that both sides derive after a handshake.
+import { concatBytes, utf8 } from './bytes.ts';
+import type { HashName, Primitives } from './primitives.ts';
+import { transcript } from './transcript.ts';
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * K_t = HKDF-SHA256(ikm = master[kid], salt = UTF-8(terminalId), info = "tessera/1/terminal", 32).
+ * @example deriveTerminalKey(nodePrimitives, master, 'T-0001')
+ */
+export function deriveTerminalKey(p: Primitives, master: Uint8Array, terminalId: string): Uint8Array {
+  return p.hkdf('sha256', master, utf8(terminalId), utf8('tessera/1/terminal'), 32);
+}
+
+/** A key for one purpose below a base key: HKDF(hash, base, salt = "", info = "tessera/1/<purpose>"). */
+export function deriveSubkey(p: Primitives, hash: HashName, base: Uint8Array, purpose: string, length = 32): Uint8Array {
+  return p.hkdf(hash, base, EMPTY, utf8(`tessera/1/${purpose}`), length);
+}
+
+/**
+ * Session key = HKDF(hash, ikm = base key, salt = nonceT ‖ nonceS,
+ * info = transcript("session-key", [H(handshake transcript)])).
+ */
+export function deriveSessionKey(
+  p: Primitives,
+  hash: HashName,
+  base: Uint8Array,
+  nonceT: Uint8Array,
+  nonceS: Uint8Array,
+  handshakeTranscript: Uint8Array,
+): Uint8Array {
+  const th = p.digest(hash, handshakeTranscript);
+  return p.hkdf(hash, base, concatBytes(nonceT, nonceS), transcript('session-key', [th]), 32);
+}
+
+/** The key that signs requests (RFC 9421 hmac-sha256) inside a session. */
+export function deriveRequestKey(p: Primitives, sessionKey: Uint8Array): Uint8Array {
+  return deriveSubkey(p, 'sha256', sessionKey, 'http-signature');
+}

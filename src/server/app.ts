@@ -1,0 +1,95 @@
+// Builds the Fastify instance from a config object and opened stores; nothing global.
+// Routes are thin plugins over services that share one ServerContext.
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { nodePrimitives } from '../protocol/nodePrimitives.ts';
+import type { Primitives } from '../protocol/primitives.ts';
+import type { ServerConfig } from './config/serverConfig.ts';
+import type { EphemeralStore } from './ephemeral/types.ts';
+import { registerProblemDetails } from './http/problemDetails.ts';
+import { registerRawJsonBody } from './http/rawJsonBody.ts';
+import { createSignatureVerifier } from './http/signatureVerifier.ts';
+import { createAuthMetrics } from './monitor/authMetrics.ts';
+import { createSecurityEventRecorder } from './monitor/securityEvents.ts';
+import { adminRoutes } from './routes/adminRoutes.ts';
+import { authRoutes } from './routes/authRoutes.ts';
+import { healthRoutes } from './routes/healthRoutes.ts';
+import { sessionRoutes } from './routes/sessionRoutes.ts';
+import type { ServerContext } from './serverContext.ts';
+import { createAuthService } from './services/authService.ts';
+import { createSessionRecords } from './services/sessionRecords.ts';
+import { createTerminalKeys } from './services/terminalKeys.ts';
+import { createTerminalService } from './services/terminalService.ts';
+import type { DurableStore } from './store/types.ts';
+
+/** What buildApp needs besides the config. */
+export interface AppDependencies {
+  durable: DurableStore;
+  ephemeral: EphemeralStore;
+  /** Milliseconds since the epoch (default Date.now). */
+  now?: () => number;
+  primitives?: Primitives;
+  /** pino options or false; default: JSON logs at the configured level with secrets redacted. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** Log paths that may carry secrets; pino replaces them with "[redacted]". */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.signature',
+  'req.headers.cookie',
+  '*.key',
+  '*.adminToken',
+  '*.terminalProof',
+  '*.serverProof',
+  '*.credential',
+  '*.masterKey',
+];
+
+/**
+ * Builds the app; call `listen` on the result, or `inject` in tests.
+ * @example const app = await buildApp(config, { durable, ephemeral }); await app.listen({ port: 0 });
+ */
+export async function buildApp(config: ServerConfig, deps: AppDependencies): Promise<FastifyInstance> {
+  const { settings } = config;
+  const app = Fastify({
+    logger: deps.logger ?? { level: settings.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } },
+    bodyLimit: settings.bodyLimitBytes,
+    trustProxy: settings.trustProxy,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  });
+  const ctx: ServerContext = {
+    config,
+    durable: deps.durable,
+    ephemeral: deps.ephemeral,
+    primitives: deps.primitives ?? nodePrimitives,
+    now: deps.now ?? Date.now,
+    metrics: createAuthMetrics(),
+    events: createSecurityEventRecorder(deps.durable.events, app.log, deps.now ?? Date.now),
+    log: app.log,
+  };
+  const keys = createTerminalKeys(ctx.primitives, config.masterKeys);
+  const sessions = createSessionRecords(ctx, keys);
+  const auth = createAuthService(ctx, keys, sessions);
+  const terminals = createTerminalService(ctx, keys);
+
+  registerProblemDetails(app);
+  registerRawJsonBody(app, settings.bodyLimitBytes);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Tessera', version: '1', description: 'Terminal-trust server API. Wire format: docs/protocol.md.' },
+      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(healthRoutes, { ctx });
+  await app.register(authRoutes, { auth });
+  await app.register(sessionRoutes, { verifier: createSignatureVerifier(ctx, sessions) });
+  await app.register(adminRoutes, {
+    terminals,
+    adminToken: config.adminToken,
+    publicUrl: (origin) => settings.publicUrl ?? origin,
+    listEvents: (q) => ctx.durable.events.list(q),
+  });
+  return app;
+}

@@ -1,0 +1,78 @@
+// The master-key ring: versioned 32-byte keys by kid. New terminals use the newest kid;
+// existing terminals keep the kid they were made under, so rotation breaks nobody.
+// Keys come from TESSERA_MASTER_KEY or a 0600 file in the data dir created on first run.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
+import { TesseraError } from '../../protocol/errors.ts';
+
+/** A versioned set of master keys. */
+export interface MasterKeyRing {
+  /** The newest key: used for every new terminal. */
+  readonly current: { kid: number; key: Uint8Array };
+  /** The key of a kid, or undefined when this deployment no longer has it. */
+  get(kid: number): Uint8Array | undefined;
+  readonly kids: readonly number[];
+}
+
+function ring(entries: Map<number, Uint8Array>): MasterKeyRing {
+  const kids = [...entries.keys()].sort((a, b) => a - b);
+  const newest = kids[kids.length - 1];
+  if (newest === undefined) throw new TesseraError('config.invalid', 'no master key configured');
+  return Object.freeze({ current: { kid: newest, key: entries.get(newest)! }, get: (kid: number) => entries.get(kid), kids });
+}
+
+/**
+ * Parses `kid:base64url[,kid:base64url…]`; a single bare key means kid 1.
+ * @example parseMasterKeys('1:' + 'A'.repeat(43))
+ */
+export function parseMasterKeys(text: string, source = 'TESSERA_MASTER_KEY'): MasterKeyRing {
+  const entries = new Map<number, Uint8Array>();
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(?:(\d{1,9}):)?([A-Za-z0-9_-]+)$/.exec(part);
+    const kid = m ? Number(m[1] ?? '1') : Number.NaN;
+    let key: Uint8Array | undefined;
+    try {
+      key = m ? fromBase64Url(m[2]!) : undefined;
+    } catch {
+      key = undefined;
+    }
+    if (!m || kid < 1 || !key || key.length !== 32 || entries.has(kid)) {
+      throw new TesseraError('config.invalid', `${source} must be kid:base64url pairs of 32-byte keys with distinct kids ≥ 1`);
+    }
+    entries.set(kid, key);
+  }
+  return ring(entries);
+}
+
+/** Serializes a ring in the `kid:base64url` form (for the key file). */
+export function formatMasterKeys(r: MasterKeyRing): string {
+  return r.kids.map((kid) => `${kid}:${toBase64Url(r.get(kid)!)}`).join(',');
+}
+
+function checkPrivate(path: string): void {
+  if (process.platform === 'win32') return;
+  const mode = statSync(path).mode & 0o077;
+  if (mode !== 0) throw new TesseraError('config.invalid', `master key file ${path} must not be readable by group or others (chmod 600)`);
+}
+
+/** Reads the key file, creating it with one fresh key (kid 1, mode 0600) when absent. */
+export function loadOrCreateKeyFile(path: string): { ring: MasterKeyRing; created: boolean } {
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, `1:${toBase64Url(randomBytes(32))}\n`, { mode: 0o600, flag: 'wx' });
+    return { ring: loadOrCreateKeyFile(path).ring, created: true };
+  }
+  checkPrivate(path);
+  return { ring: parseMasterKeys(readFileSync(path, 'utf8'), path), created: false };
+}
+
+/** Adds a new newest key to the key file and returns the new ring. */
+export function rotateKeyFile(path: string): MasterKeyRing {
+  const { ring: old } = loadOrCreateKeyFile(path);
+  const next = old.current.kid + 1;
+  const updated = parseMasterKeys(`${formatMasterKeys(old)},${next}:${toBase64Url(randomBytes(32))}`, path);
+  writeFileSync(path, `${formatMasterKeys(updated)}\n`, { mode: 0o600 });
+  return updated;
+}

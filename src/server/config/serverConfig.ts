@@ -1,0 +1,73 @@
+// The server's complete configuration: validated settings plus the secrets they point to
+// (master keys, admin token) and values derived from them (server id, paths).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { toHex, utf8 } from '../../protocol/bytes.ts';
+import { TesseraError } from '../../protocol/errors.ts';
+import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
+import type { Settings } from './configSchema.ts';
+import { loadOrCreateKeyFile, type MasterKeyRing, parseMasterKeys } from './masterKeys.ts';
+
+/** Everything the server needs to start. Frozen. */
+export interface ServerConfig {
+  readonly settings: Readonly<Settings>;
+  readonly dataDir: string;
+  readonly sqlitePath: string;
+  readonly masterKeys: MasterKeyRing;
+  readonly adminToken: string;
+  readonly serverId: string;
+  /** Files created on this start (for the first-run message). */
+  readonly created: readonly string[];
+}
+
+/** File names inside the data dir. */
+export const DATA_FILES = Object.freeze({ sqlite: 'tessera.sqlite', masterKeys: 'master.keys', adminToken: 'admin.token' });
+
+function loadOrCreateToken(path: string): { token: string; created: boolean } {
+  if (!existsSync(path)) {
+    writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    return { token: loadOrCreateToken(path).token, created: true };
+  }
+  if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
+    throw new TesseraError('config.invalid', `admin token file ${path} must not be readable by group or others (chmod 600)`);
+  }
+  return { token: readFileSync(path, 'utf8').trim(), created: false };
+}
+
+/** The default server id: stable for every process that shares the master keys. */
+export function deriveServerId(ring: MasterKeyRing): string {
+  const first = ring.get(ring.kids[0]!)!;
+  return `tessera-${toHex(nodePrimitives.hkdf('sha256', first, new Uint8Array(), utf8('tessera/1/server-id'), 8))}`;
+}
+
+/** Resolves secrets (creating key and token files on first run) and freezes the result. */
+export function resolveServerConfig(settings: Readonly<Settings>): ServerConfig {
+  const dataDir = resolve(settings.dataDir);
+  const created: string[] = [];
+  const needsDir = !settings.masterKey || !settings.adminToken || !settings.databaseUrl;
+  if (needsDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  let masterKeys: MasterKeyRing;
+  if (settings.masterKey) {
+    masterKeys = parseMasterKeys(settings.masterKey);
+  } else {
+    const file = loadOrCreateKeyFile(join(dataDir, DATA_FILES.masterKeys));
+    masterKeys = file.ring;
+    if (file.created) created.push(join(dataDir, DATA_FILES.masterKeys));
+  }
+  let adminToken = settings.adminToken;
+  if (!adminToken) {
+    const file = loadOrCreateToken(join(dataDir, DATA_FILES.adminToken));
+    adminToken = file.token;
+    if (file.created) created.push(join(dataDir, DATA_FILES.adminToken));
+  }
+  return Object.freeze({
+    settings,
+    dataDir,
+    sqlitePath: join(dataDir, DATA_FILES.sqlite),
+    masterKeys,
+    adminToken,
+    serverId: settings.serverId ?? deriveServerId(masterKeys),
+    created: Object.freeze(created),
+  });
+}

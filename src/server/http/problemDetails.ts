@@ -1,0 +1,65 @@
+// RFC 9457 problem+json for every error the API returns. Known errors keep their stable
+// code; anything unexpected becomes a generic 500 whose detail goes to the log only.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ERROR_CATALOGUE, type ErrorCode, TesseraError } from '../../protocol/errors.ts';
+
+/** The body of every error response. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail?: string;
+  field?: string;
+  instance?: string;
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'input.malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'input.malformed_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'input.body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'input.unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'input.invalid',
+  FST_ERR_VALIDATION: 'input.invalid',
+};
+
+/** Maps any thrown value to a TesseraError (unknown ones to `server.internal`). */
+export function toTesseraError(err: unknown): TesseraError {
+  if (err instanceof TesseraError) return err;
+  const fe = err as Partial<FastifyError>;
+  const code = fe.code ? FASTIFY_CODES[fe.code] : undefined;
+  if (code) {
+    const field = fe.validation?.[0]?.instancePath?.replace(/^\//, '').replace(/\//g, '.') || undefined;
+    const detail = code === 'input.invalid' && fe.validation ? `${fe.validationContext ?? 'body'}${field ? `.${field}` : ''} ${fe.validation[0]?.message ?? 'is invalid'}` : ERROR_CATALOGUE[code].title;
+    return new TesseraError(code, detail, field === undefined ? {} : { field });
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new TesseraError('input.invalid', 'the request is not acceptable', { status: fe.statusCode });
+  }
+  return new TesseraError('server.internal', undefined, { cause: err });
+}
+
+/** Sends a problem+json reply for the error. */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: TesseraError): FastifyReply {
+  const body: ProblemDetails = {
+    type: `https://tessera.dev/errors/${error.code}`,
+    title: ERROR_CATALOGUE[error.code].title,
+    status: error.status,
+    code: error.code,
+    instance: request.url.split('?')[0],
+  };
+  if (error.expose && error.message !== body.title) body.detail = error.message;
+  if (error.field) body.field = error.field;
+  if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.ceil(error.retryAfterSeconds)));
+  return reply.code(error.status).type('application/problem+json').send(body);
+}
+
+/** Installs the error and not-found handlers on an app. */
+export function registerProblemDetails(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => {
+    const error = toTesseraError(err);
+    if (error.status >= 500) request.log.error({ err }, 'request failed');
+    return sendProblem(request, reply, error);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new TesseraError('input.not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
+}

@@ -1,0 +1,30 @@
+// JSON body parsing that keeps the exact bytes received, so signed requests can check
+// Content-Digest against what was actually sent. Uses Fastify's own hardened JSON parser
+// (prototype-poisoning protection) on top.
+import type { FastifyInstance } from 'fastify';
+import { TesseraError } from '../../protocol/errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body bytes as received (empty for a request without a body). */
+    rawBody?: Buffer;
+  }
+}
+
+/** Replaces the JSON content-type parser with one that records `request.rawBody`. */
+export function registerRawJsonBody(app: FastifyInstance, bodyLimit: number): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
+    const raw = body as Buffer;
+    request.rawBody = raw;
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      done(new TesseraError('input.malformed_json', 'the body is not valid UTF-8'), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}

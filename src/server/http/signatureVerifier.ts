@@ -1,0 +1,62 @@
+// Guards routes that need a session: verifies the RFC 9421 request signature with the
+// session's request key, refuses replayed nonces and stale `created`, re-checks that the
+// terminal is not revoked, and checks the capability the route declares.
+import type { FastifyRequest } from 'fastify';
+import { TesseraError } from '../../protocol/errors.ts';
+import { verifyRequest } from '../../protocol/httpsig/verifyRequest.ts';
+import type { ServerContext } from '../serverContext.ts';
+import type { SessionRecord, SessionRecords } from '../services/sessionRecords.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified session of a signed request. */
+    session?: SessionRecord;
+  }
+  interface FastifyContextConfig {
+    /** The session capability a signed route needs. */
+    capability?: string;
+  }
+}
+
+/** Verifies the signature of a request; resolves with the session or throws a 401/403. */
+export type SignatureVerifier = (request: FastifyRequest) => Promise<void>;
+
+/** Creates the preHandler used by every signed route. */
+export function createSignatureVerifier(ctx: ServerContext, sessions: SessionRecords): SignatureVerifier {
+  const skew = ctx.config.settings.signatureSkewSeconds;
+  return async (request) => {
+    let session: SessionRecord | undefined;
+    try {
+      await verifyRequest(
+        ctx.primitives,
+        {
+          method: request.method,
+          targetUri: `${request.protocol}://${request.host}${request.url}`,
+          headers: request.headers as Record<string, string | string[] | undefined>,
+          body: request.rawBody ?? new Uint8Array(0),
+        },
+        {
+          now: Math.floor(ctx.now() / 1000),
+          maxSkewSeconds: skew,
+          resolveKey: async (keyid) => {
+            const resolved = await sessions.resolve(keyid);
+            const terminal = await ctx.durable.terminals.get(resolved.session.terminalId);
+            if (!terminal || terminal.status !== 'active') throw new TesseraError('auth.session_invalid', 'the session\'s terminal is no longer active');
+            session = resolved.session;
+            return resolved.requestKey;
+          },
+          rememberNonce: (keyid, nonce, ttlSeconds) => ctx.ephemeral.putIfAbsent(`sig-nonce:${keyid}:${nonce}`, '1', Math.max(ttlSeconds, 2 * skew) * 1000),
+        },
+      );
+    } catch (err) {
+      ctx.metrics.signedRequests.inc({ outcome: err instanceof TesseraError ? err.code : 'error' });
+      throw err;
+    }
+    ctx.metrics.signedRequests.inc({ outcome: 'ok' });
+    request.session = session;
+    const needed = request.routeOptions.config.capability;
+    if (needed && !session!.capabilities.includes(needed)) {
+      throw new TesseraError('auth.capability_missing', `this call needs the ${needed} capability`);
+    }
+  };
+}

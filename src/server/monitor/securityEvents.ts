@@ -1,0 +1,30 @@
+// Records security events (refused handshakes, revocations, admin actions) in the durable
+// event store. Recording never breaks the request that caused it: a failing store is logged.
+import type { FastifyBaseLogger } from 'fastify';
+import type { EventStore } from '../store/types.ts';
+
+/** Event types written by this slice. */
+export type SecurityEventType =
+  | 'auth.failed'
+  | 'auth.succeeded'
+  | 'terminal.created'
+  | 'terminal.revoked'
+  | 'signature.refused';
+
+/** Appends events; `record` resolves once the event is stored (or its failure logged). */
+export interface SecurityEventRecorder {
+  record(type: SecurityEventType, terminalId: string | null, source: string | null, detail: Record<string, unknown>): Promise<void>;
+}
+
+/** Creates a recorder over an event store. */
+export function createSecurityEventRecorder(store: EventStore, log: FastifyBaseLogger, now: () => number): SecurityEventRecorder {
+  return {
+    async record(type, terminalId, source, detail) {
+      try {
+        await store.append({ at: new Date(now()), type, terminalId, source, detail });
+      } catch (err) {
+        log.error({ err, eventType: type, terminalId }, 'security event could not be stored');
+      }
+    },
+  };
+}

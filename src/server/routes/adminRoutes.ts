@@ -1,0 +1,77 @@
+// The admin API (bearer admin token): terminals and the security event log.
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { adminGuard } from '../http/adminAuth.ts';
+import type { TerminalService } from '../services/terminalService.ts';
+import type { SecurityEvent, TerminalRecord } from '../store/types.ts';
+import {
+  AddTerminalBody,
+  AddTerminalReply,
+  ListEventsQuery,
+  ListEventsReply,
+  ListTerminalsQuery,
+  ListTerminalsReply,
+  Problem,
+  TerminalParams,
+  TerminalReply,
+} from './schemas.ts';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const terminalJson = (t: TerminalRecord) => ({ ...t, createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString(), revokedAt: iso(t.revokedAt) });
+const eventJson = (e: SecurityEvent) => ({ ...e, at: e.at.toISOString() });
+
+/** Options of the admin routes. */
+export interface AdminRouteOptions {
+  terminals: TerminalService;
+  adminToken: string;
+  publicUrl: (requestOrigin: string) => string;
+  listEvents: (q: { terminalId?: string; type?: string; limit: number; before?: string }) => Promise<SecurityEvent[]>;
+}
+
+/** Admin routes under /v1/admin. */
+export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, opts) => {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const security = [{ adminToken: [] }];
+  r.addHook('preHandler', adminGuard(opts.adminToken));
+  r.addHook('onSend', async (_request, reply) => {
+    void reply.header('cache-control', 'no-store');
+  });
+
+  r.post(
+    '/v1/admin/terminals',
+    { schema: { tags: ['admin'], security, summary: 'Register a terminal; the reply holds its credential, shown once', body: AddTerminalBody, response: { 201: AddTerminalReply, '4xx': Problem } } },
+    async (request, reply) => {
+      const origin = `${request.protocol}://${request.host}`;
+      const out = await opts.terminals.add(request.body, request.ip, opts.publicUrl(origin));
+      return reply.code(201).send({ terminal: terminalJson(out.terminal), credential: out.credential });
+    },
+  );
+  r.get(
+    '/v1/admin/terminals',
+    { schema: { tags: ['admin'], security, summary: 'List terminals by id', querystring: ListTerminalsQuery, response: { 200: ListTerminalsReply, '4xx': Problem } } },
+    async (request) => {
+      const limit = Number(request.query.limit ?? '100');
+      const list = await opts.terminals.list({ limit, status: request.query.status, after: request.query.after });
+      return { terminals: list.map(terminalJson), next: list.length === limit ? list[list.length - 1]!.id : null };
+    },
+  );
+  r.get(
+    '/v1/admin/terminals/:id',
+    { schema: { tags: ['admin'], security, summary: 'Show a terminal', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
+    async (request) => terminalJson(await opts.terminals.show(request.params.id)),
+  );
+  r.post(
+    '/v1/admin/terminals/:id/revoke',
+    { schema: { tags: ['admin'], security, summary: 'Revoke a terminal: no new session, live sessions refused', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
+    async (request) => terminalJson(await opts.terminals.revoke(request.params.id, request.ip)),
+  );
+  r.get(
+    '/v1/admin/events',
+    { schema: { tags: ['admin'], security, summary: 'Security events, newest first', querystring: ListEventsQuery, response: { 200: ListEventsReply, '4xx': Problem } } },
+    async (request) => {
+      const { terminalId, type, before } = request.query;
+      const events = await opts.listEvents({ terminalId, type, before, limit: Number(request.query.limit ?? '100') });
+      return { events: events.map(eventJson) };
+    },
+  );
+};

@@ -1,0 +1,92 @@
+// The mutual handshake on the server (docs/protocol.md §4): hello issues a single-use
+// challenge carrying the server's proof; finish takes it atomically and checks the
+// terminal's proof. Unknown, revoked and wrong-key terminals get the same answer; only the
+// event log and metrics tell them apart.
+import { fromBase64Url } from '../../protocol/bytes.ts';
+import { TesseraError } from '../../protocol/errors.ts';
+import type { FinishRequest, FinishResponse, HelloRequest, HelloResponse } from '../../protocol/handshake/messages.ts';
+import { type ChallengeRecord, checkTerminalProof, chooseSuite, issueChallenge } from '../../protocol/handshake/serverHandshake.ts';
+import type { HandshakeFailure } from '../monitor/authMetrics.ts';
+import type { ServerContext } from '../serverContext.ts';
+import type { SessionRecords } from './sessionRecords.ts';
+import type { TerminalKeys } from './terminalKeys.ts';
+
+/** Capabilities of a session of an active terminal. */
+export const ACTIVE_CAPABILITIES: readonly string[] = Object.freeze(['session']);
+
+/** hello and finish. */
+export interface AuthService {
+  hello(req: HelloRequest, source: string): Promise<HelloResponse>;
+  finish(req: FinishRequest, source: string): Promise<FinishResponse>;
+}
+
+const challengeKey = (id: string) => `challenge:${id}`;
+
+/** Creates the handshake service. */
+export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessions: SessionRecords): AuthService {
+  const { settings } = ctx.config;
+  const ttlMs = settings.challengeTtlSeconds * 1000;
+
+  async function refuse(reason: HandshakeFailure | 'suite_not_allowed', terminalId: string, source: string, code: 'auth.refused' | 'auth.challenge_expired' | 'auth.suite_unsupported' | 'auth.replayed'): Promise<never> {
+    ctx.metrics.handshakesFailed.inc({ reason });
+    await ctx.events.record('auth.failed', terminalId, source, { reason });
+    throw new TesseraError(code);
+  }
+
+  return {
+    async hello(req, source) {
+      const end = ctx.metrics.stepDuration.startTimer({ step: 'hello' });
+      if (fromBase64Url(req.nonceT, 'nonceT').length !== 32) {
+        throw new TesseraError('input.invalid_encoding', 'nonceT must be 32 bytes', { field: 'nonceT' });
+      }
+      if (new Set(req.suites).size !== req.suites.length) {
+        throw new TesseraError('input.invalid', 'suites must not repeat', { field: 'suites' });
+      }
+      // Policy is checked at finish, so hello reveals nothing about the terminal.
+      const suite = chooseSuite(req.suites, settings.suites, settings.suites);
+      if (!suite) return refuse('suite_unsupported', req.terminalId, source, 'auth.suite_unsupported');
+      const fresh = await ctx.ephemeral.putIfAbsent(`hello:${req.terminalId}:${req.nonceT}`, '1', 2 * ttlMs);
+      if (!fresh) return refuse('replayed_hello', req.terminalId, source, 'auth.replayed');
+      const terminal = await ctx.durable.terminals.get(req.terminalId);
+      const kid = terminal?.kid ?? ctx.config.masterKeys.current.kid;
+      const terminalKey = (terminal && keys.keyFor(terminal.id, terminal.kid)) || keys.decoyFor(req.terminalId);
+      const { record, response } = issueChallenge(ctx.primitives, {
+        serverId: ctx.config.serverId,
+        terminalId: req.terminalId,
+        kid,
+        offered: req.suites,
+        nonceT: req.nonceT,
+        suite,
+        terminalKey,
+        known: terminal !== undefined,
+        now: ctx.now(),
+        ttlMs,
+      });
+      await ctx.ephemeral.put(challengeKey(record.challengeId), JSON.stringify(record), ttlMs);
+      ctx.metrics.handshakesStarted.inc();
+      end();
+      return response;
+    },
+
+    async finish(req, source) {
+      const end = ctx.metrics.stepDuration.startTimer({ step: 'finish' });
+      const raw = /^[A-Za-z0-9_-]{22}$/.test(req.challengeId) ? await ctx.ephemeral.take(challengeKey(req.challengeId)) : undefined;
+      const record = raw ? (JSON.parse(raw) as ChallengeRecord) : undefined;
+      if (!record || record.expiresAt <= ctx.now()) {
+        return refuse('challenge_expired', record?.terminalId ?? '', source, 'auth.challenge_expired');
+      }
+      // Always look the terminal up and run one proof check, known or not (timing class).
+      const terminal = await ctx.durable.terminals.get(record.terminalId);
+      const realKey = terminal && terminal.kid === record.kid ? keys.keyFor(terminal.id, terminal.kid) : undefined;
+      const result = checkTerminalProof(ctx.primitives, ctx.config.serverId, record, realKey ?? keys.decoyFor(record.terminalId), req.terminalProof);
+      if (!terminal || !realKey) return refuse('unknown_terminal', record.terminalId, source, 'auth.refused');
+      if (!result.verified) return refuse('bad_proof', record.terminalId, source, 'auth.refused');
+      if (terminal.status === 'revoked') return refuse('revoked', record.terminalId, source, 'auth.refused');
+      if (!terminal.suites.includes(record.suite)) return refuse('suite_not_allowed', record.terminalId, source, 'auth.refused');
+      const session = await sessions.create(record, [...ACTIVE_CAPABILITIES]);
+      ctx.metrics.handshakesSucceeded.inc();
+      end();
+      return { sessionId: session.sessionId, expiresAt: new Date(session.expiresAt).toISOString(), capabilities: session.capabilities };
+    },
+  };
+}

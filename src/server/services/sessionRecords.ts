@@ -1,0 +1,67 @@
+// Sessions live in the ephemeral store and hold no secret: the session key is re-derived
+// from the master key and the handshake context whenever a signed request needs it.
+import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
+import { TesseraError } from '../../protocol/errors.ts';
+import type { ChallengeRecord } from '../../protocol/handshake/serverHandshake.ts';
+import { getHandshakeSuite } from '../../protocol/handshake/suites.ts';
+import { deriveRequestKey } from '../../protocol/keys.ts';
+import type { ServerContext } from '../serverContext.ts';
+import type { TerminalKeys } from './terminalKeys.ts';
+
+/** A live session as stored. */
+export interface SessionRecord {
+  sessionId: string;
+  terminalId: string;
+  capabilities: string[];
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+  /** The handshake it came from (public values only). */
+  handshake: ChallengeRecord;
+}
+
+const key = (sessionId: string) => `session:${sessionId}`;
+
+/** Creates and resolves sessions. */
+export interface SessionRecords {
+  create(handshake: ChallengeRecord, capabilities: string[]): Promise<SessionRecord>;
+  /** The session and its request-signing key; throws `auth.session_invalid`. */
+  resolve(sessionId: string): Promise<{ session: SessionRecord; requestKey: Uint8Array }>;
+}
+
+/** Session storage over the ephemeral store. */
+export function createSessionRecords(ctx: ServerContext, keys: TerminalKeys): SessionRecords {
+  const ttlMs = ctx.config.settings.sessionTtlSeconds * 1000;
+  return {
+    async create(handshake, capabilities) {
+      const session: SessionRecord = {
+        sessionId: toBase64Url(ctx.primitives.randomBytes(16)),
+        terminalId: handshake.terminalId,
+        capabilities,
+        expiresAt: ctx.now() + ttlMs,
+        handshake,
+      };
+      await ctx.ephemeral.put(key(session.sessionId), JSON.stringify(session), ttlMs);
+      return session;
+    },
+    async resolve(sessionId) {
+      const raw = /^[A-Za-z0-9_-]{22}$/.test(sessionId) ? await ctx.ephemeral.get(key(sessionId)) : undefined;
+      const session = raw ? (JSON.parse(raw) as SessionRecord) : undefined;
+      if (!session || session.expiresAt <= ctx.now()) throw new TesseraError('auth.session_invalid', 'the session is unknown or expired; run the handshake again');
+      const h = session.handshake;
+      const terminalKey = keys.keyFor(h.terminalId, h.kid);
+      const suite = getHandshakeSuite(h.suite);
+      if (!terminalKey || !suite) throw new TesseraError('auth.session_invalid');
+      const sessionKey = suite.sessionKey(ctx.primitives, terminalKey, {
+        serverId: ctx.config.serverId,
+        terminalId: h.terminalId,
+        kid: h.kid,
+        suite: h.suite,
+        offered: h.offered,
+        nonceT: fromBase64Url(h.nonceT),
+        nonceS: fromBase64Url(h.nonceS),
+        challengeId: h.challengeId,
+      });
+      return { session, requestKey: deriveRequestKey(ctx.primitives, sessionKey) };
+    },
+  };
+}

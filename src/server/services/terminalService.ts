@@ -1,0 +1,50 @@
+// Terminal administration: register (returning the credential once), list, show, revoke.
+import { toBase64Url } from '../../protocol/bytes.ts';
+import type { TerminalCredential } from '../../protocol/credential.ts';
+import { TesseraError } from '../../protocol/errors.ts';
+import { getHandshakeSuite } from '../../protocol/handshake/suites.ts';
+import type { ServerContext } from '../serverContext.ts';
+import type { TerminalRecord, TerminalStatus } from '../store/types.ts';
+import type { TerminalKeys } from './terminalKeys.ts';
+
+/** Terminal administration operations. */
+export interface TerminalService {
+  add(input: { id: string; label?: string; suites?: string[] }, source: string, publicUrl: string): Promise<{ terminal: TerminalRecord; credential: TerminalCredential }>;
+  list(q: { status?: TerminalStatus; limit: number; after?: string }): Promise<TerminalRecord[]>;
+  show(id: string): Promise<TerminalRecord>;
+  revoke(id: string, source: string): Promise<TerminalRecord>;
+}
+
+/** Creates the terminal service. */
+export function createTerminalService(ctx: ServerContext, keys: TerminalKeys): TerminalService {
+  async function show(id: string): Promise<TerminalRecord> {
+    const t = await ctx.durable.terminals.get(id);
+    if (!t) throw new TesseraError('terminal.not_found', `no terminal ${id}`);
+    return t;
+  }
+  return {
+    async add(input, source, publicUrl) {
+      const suites = input.suites ?? [...ctx.config.settings.suites];
+      const unknown = suites.filter((s) => !getHandshakeSuite(s));
+      if (unknown.length > 0) throw new TesseraError('input.invalid', `unknown suites: ${unknown.join(', ')}`, { field: 'suites' });
+      const { kid } = ctx.config.masterKeys.current;
+      const terminal = await ctx.durable.terminals.create({ id: input.id, kid, suites, label: input.label ?? null, now: new Date(ctx.now()) });
+      await ctx.events.record('terminal.created', terminal.id, source, { kid });
+      const key = keys.keyFor(terminal.id, kid)!;
+      return {
+        terminal,
+        credential: { version: 1, terminalId: terminal.id, kid, key: toBase64Url(key), serverId: ctx.config.serverId, url: publicUrl, suites },
+      };
+    },
+    list: (q) => ctx.durable.terminals.list(q),
+    show,
+    async revoke(id, source) {
+      const current = await show(id);
+      if (current.status === 'revoked') return current;
+      const t = await ctx.durable.terminals.setStatus(id, 'revoked', new Date(ctx.now()));
+      if (!t) throw new TesseraError('terminal.not_found', `no terminal ${id}`);
+      await ctx.events.record('terminal.revoked', id, source, {});
+      return t;
+    },
+  };
+}

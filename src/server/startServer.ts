@@ -1,0 +1,50 @@
+// Opens the stores named by the config, builds the app and listens. Used by `tessera serve`
+// and the end-to-end tests; returns a handle that closes everything in order.
+import type { FastifyInstance } from 'fastify';
+import type { Settings } from './config/configSchema.ts';
+import { resolveServerConfig, type ServerConfig } from './config/serverConfig.ts';
+import { buildApp, type AppDependencies } from './app.ts';
+import { openEphemeralStore } from './ephemeral/openEphemeralStore.ts';
+import { openDurableStore } from './store/openDurableStore.ts';
+
+/** A running server. */
+export interface RunningServer {
+  app: FastifyInstance;
+  config: ServerConfig;
+  /** The base URL it listens on. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts a server from validated settings. */
+export async function startServer(settings: Readonly<Settings>, extra: Pick<AppDependencies, 'now' | 'logger'> = {}): Promise<RunningServer> {
+  const config = resolveServerConfig(settings);
+  const durable = await openDurableStore({ databaseUrl: settings.databaseUrl, sqlitePath: config.sqlitePath, ...(settings.databaseSchema ? { schema: settings.databaseSchema } : {}) });
+  let ephemeral: Awaited<ReturnType<typeof openEphemeralStore>>;
+  try {
+    ephemeral = await openEphemeralStore({ redisUrl: settings.redisUrl, keyPrefix: settings.redisKeyPrefix, ...(extra.now ? { now: extra.now } : {}) });
+  } catch (err) {
+    await durable.close();
+    throw err;
+  }
+  const app = await buildApp(config, { durable, ephemeral, ...extra });
+  try {
+    await app.listen({ port: settings.port, host: settings.host });
+  } catch (err) {
+    await app.close();
+    await Promise.all([durable.close(), ephemeral.close()]);
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  return {
+    app,
+    config,
+    url: `http://${host}:${port}`,
+    async close() {
+      await app.close();
+      await Promise.all([durable.close(), ephemeral.close()]);
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// JSON over fetch for the terminal SDK: sends a request, maps problem+json answers to
+// TesseraError with the server's stable code, and network failures to `client.network`.
+import { ERROR_CATALOGUE, type ErrorCode, TesseraError } from '../protocol/errors.ts';
+
+/** The fetch function the SDK uses (global fetch by default; injectable for other runtimes). */
+export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array | string }) => Promise<Response>;
+
+/** A parsed HTTP answer. */
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** Sends one request and parses a JSON answer (a non-JSON answer is `client.bad_response`). */
+export async function sendJson(fetchFn: FetchLike, url: string, method: string, headers: Record<string, string>, body?: Uint8Array): Promise<HttpAnswer> {
+  let res: Response;
+  try {
+    res = await fetchFn(url, body === undefined ? { method, headers } : { method, headers, body });
+  } catch (err) {
+    throw new TesseraError('client.network', `could not reach ${new URL(url).origin}: ${(err as Error).message}`, { cause: err });
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    throw new TesseraError('client.bad_response', `the server answered ${res.status} with a body that is not JSON`);
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/** Throws the server's problem as a TesseraError when the answer is not 2xx. */
+export function raiseForProblem(answer: HttpAnswer): void {
+  if (answer.status >= 200 && answer.status < 300) return;
+  const problem = (answer.body ?? {}) as { code?: unknown; detail?: unknown; title?: unknown };
+  const code = typeof problem.code === 'string' && problem.code in ERROR_CATALOGUE ? (problem.code as ErrorCode) : 'client.bad_response';
+  const message = typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : `HTTP ${answer.status}`;
+  const retry = answer.headers.get('retry-after');
+  throw new TesseraError(code, message, { status: answer.status, ...(retry ? { retryAfterSeconds: Number(retry) } : {}) });
+}

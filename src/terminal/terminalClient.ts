@@ -1,0 +1,156 @@
+// The terminal SDK's client: runs the mutual handshake (the server proves itself first),
+// keeps the session, signs every request per RFC 9421 with the session key and renews the
+// session transparently. Uses only fetch and the injected primitives, no Node-only API.
+import { fromBase64Url, utf8 } from '../protocol/bytes.ts';
+import type { TerminalCredential } from '../protocol/credential.ts';
+import { isTesseraError } from '../protocol/errors.ts';
+import { parseFinishResponse, parseHelloResponse } from '../protocol/handshake/messages.ts';
+import { answerChallenge, beginHandshake, type TerminalIdentity } from '../protocol/handshake/terminalHandshake.ts';
+import { signRequest } from '../protocol/httpsig/signRequest.ts';
+import { toBase64Url } from '../protocol/bytes.ts';
+import { deriveRequestKey } from '../protocol/keys.ts';
+import type { Primitives } from '../protocol/primitives.ts';
+import { type FetchLike, type HttpAnswer, raiseForProblem, sendJson } from './httpTransport.ts';
+
+/** A live session as the terminal sees it. */
+export interface TerminalSession {
+  sessionId: string;
+  expiresAt: Date;
+  capabilities: string[];
+  suite: string;
+}
+
+/** Options of a TerminalClient. */
+export interface TerminalClientOptions {
+  credential: TerminalCredential;
+  primitives: Primitives;
+  /** Defaults to the global fetch. */
+  fetch?: FetchLike;
+  /** Milliseconds since the epoch (default Date.now). */
+  now?: () => number;
+  /** Server URL, overriding the credential's. */
+  url?: string;
+  /** Renew this long before the session expires (default 5 s). */
+  renewBeforeMs?: number;
+}
+
+/** The answer to a signed request. */
+export interface SignedResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/**
+ * A terminal talking to a Tessera server.
+ * @example
+ * const client = new TerminalClient({ credential, primitives: nodePrimitives });
+ * await client.login();
+ * const { body } = await client.request('GET', '/v1/session');
+ */
+export class TerminalClient {
+  readonly #identity: TerminalIdentity;
+  readonly #credential: TerminalCredential;
+  readonly #p: Primitives;
+  readonly #fetch: FetchLike;
+  readonly #now: () => number;
+  readonly #base: string;
+  readonly #renewBeforeMs: number;
+  #session: (TerminalSession & { requestKey: Uint8Array }) | undefined;
+  #pending: Promise<TerminalSession> | undefined;
+
+  constructor(options: TerminalClientOptions) {
+    const c = options.credential;
+    this.#credential = c;
+    this.#identity = { terminalId: c.terminalId, kid: c.kid, key: fromBase64Url(c.key, 'key'), serverId: c.serverId };
+    this.#p = options.primitives;
+    this.#fetch = options.fetch ?? ((url, init) => fetch(url, init as RequestInit));
+    this.#now = options.now ?? Date.now;
+    this.#base = (options.url ?? c.url).replace(/\/+$/, '');
+    this.#renewBeforeMs = options.renewBeforeMs ?? 5000;
+  }
+
+  /** The current session, if any. */
+  get session(): TerminalSession | undefined {
+    if (!this.#session) return undefined;
+    const { requestKey: _k, ...rest } = this.#session;
+    return rest;
+  }
+
+  /**
+   * Runs the handshake. Throws `auth.server_not_genuine` when the server cannot prove itself
+   * (the terminal sends nothing further), `auth.refused` when the server refuses the terminal.
+   */
+  async login(): Promise<TerminalSession> {
+    this.#pending ??= this.#handshake().finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  async #handshake(): Promise<TerminalSession> {
+    const { hello, pending } = beginHandshake(this.#p, this.#identity, this.#credential.suites);
+    const helloAnswer = await this.#post('/v1/auth/hello', hello);
+    const { finish, sessionKey } = answerChallenge(this.#p, pending, parseHelloResponse(helloAnswer.body));
+    const finishAnswer = await this.#post('/v1/auth/finish', finish);
+    const done = parseFinishResponse(finishAnswer.body);
+    this.#session = {
+      sessionId: done.sessionId,
+      expiresAt: new Date(done.expiresAt),
+      capabilities: done.capabilities,
+      suite: parseHelloResponse(helloAnswer.body).suite,
+      requestKey: deriveRequestKey(this.#p, sessionKey),
+    };
+    return this.session!;
+  }
+
+  async #post(path: string, body: unknown): Promise<HttpAnswer> {
+    const answer = await sendJson(this.#fetch, this.#base + path, 'POST', { 'content-type': 'application/json' }, utf8(JSON.stringify(body)));
+    raiseForProblem(answer);
+    return answer;
+  }
+
+  async #ensureSession(): Promise<TerminalSession & { requestKey: Uint8Array }> {
+    if (!this.#session || this.#session.expiresAt.getTime() - this.#renewBeforeMs <= this.#now()) await this.login();
+    return this.#session!;
+  }
+
+  /**
+   * Sends a request signed with the session key (RFC 9421, hmac-sha256), logging in or
+   * renewing first when needed, and once more if the server says the session is gone.
+   * `extraHeaders` are covered by the signature too.
+   */
+  async request<T = unknown>(method: string, path: string, options: { body?: unknown; extraHeaders?: Record<string, string> } = {}): Promise<SignedResponse<T>> {
+    try {
+      return await this.#signedOnce<T>(method, path, options);
+    } catch (err) {
+      if (!isTesseraError(err, 'auth.session_invalid')) throw err;
+      this.#session = undefined;
+      return this.#signedOnce<T>(method, path, options);
+    }
+  }
+
+  async #signedOnce<T>(method: string, path: string, options: { body?: unknown; extraHeaders?: Record<string, string> }): Promise<SignedResponse<T>> {
+    const session = await this.#ensureSession();
+    const url = this.#base + path;
+    const body = options.body === undefined ? undefined : utf8(JSON.stringify(options.body));
+    const headers: Record<string, string> = { ...(options.extraHeaders ?? {}) };
+    if (body) headers['content-type'] = 'application/json';
+    const extra = Object.keys(options.extraHeaders ?? {}).map((h) => h.toLowerCase());
+    const signed = signRequest(
+      this.#p,
+      { method, targetUri: url, headers, body: body ?? new Uint8Array(0) },
+      {
+        keyid: session.sessionId,
+        key: session.requestKey,
+        created: Math.floor(this.#now() / 1000),
+        nonce: toBase64Url(this.#p.randomBytes(16)),
+        components: ['@method', '@target-uri', 'content-digest', ...extra],
+        tag: 'tessera/1/request',
+        alg: 'hmac-sha256',
+      },
+    );
+    const answer = await sendJson(this.#fetch, url, method, { ...headers, ...signed }, body);
+    raiseForProblem(answer);
+    return { status: answer.status, body: answer.body as T };
+  }
+}
