@@ -35,7 +35,7 @@ export function parseCredential(value: unknown): TerminalCredential {
   } catch {
     keyBytes = undefined;
   }
-  if (!keyBytes || keyBytes.length !== 32) bad('key must be 32 bytes of base64url');
+  if (keyBytes?.length !== 32) bad('key must be 32 bytes of base64url');
   if (typeof serverId !== 'string' || serverId.length === 0) bad('serverId is missing');
   if (typeof url !== 'string' || !/^https?:\/\//.test(url)) bad('url must be an http(s) URL');
   if (!Array.isArray(suites) || suites.length === 0 || !suites.every((s) => typeof s === 'string')) bad('suites must be a non-empty list');

@@ -1,13 +1,12 @@
 // The terminal SDK's client: runs the mutual handshake (the server proves itself first),
 // keeps the session, signs every request per RFC 9421 with the session key and renews the
 // session transparently. Uses only fetch and the injected primitives, no Node-only API.
-import { fromBase64Url, utf8 } from '../protocol/bytes.ts';
+import { fromBase64Url, toBase64Url, utf8 } from '../protocol/bytes.ts';
 import type { TerminalCredential } from '../protocol/credential.ts';
 import { isTesseraError } from '../protocol/errors.ts';
 import { parseFinishResponse, parseHelloResponse } from '../protocol/handshake/messages.ts';
 import { answerChallenge, beginHandshake, type TerminalIdentity } from '../protocol/handshake/terminalHandshake.ts';
 import { signRequest } from '../protocol/httpsig/signRequest.ts';
-import { toBase64Url } from '../protocol/bytes.ts';
 import { deriveRequestKey } from '../protocol/keys.ts';
 import type { Primitives } from '../protocol/primitives.ts';
 import { type FetchLike, type HttpAnswer, raiseForProblem, sendJson } from './httpTransport.ts';
@@ -133,9 +132,10 @@ export class TerminalClient {
     const session = await this.#ensureSession();
     const url = this.#base + path;
     const body = options.body === undefined ? undefined : utf8(JSON.stringify(options.body));
-    const headers: Record<string, string> = { ...(options.extraHeaders ?? {}) };
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(options.extraHeaders ?? {})) headers[name.toLowerCase()] = value;
+    const extra = Object.keys(headers);
     if (body) headers['content-type'] = 'application/json';
-    const extra = Object.keys(options.extraHeaders ?? {}).map((h) => h.toLowerCase());
     const signed = signRequest(
       this.#p,
       { method, targetUri: url, headers, body: body ?? new Uint8Array(0) },

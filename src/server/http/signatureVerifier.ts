@@ -41,7 +41,7 @@ export function createSignatureVerifier(ctx: ServerContext, sessions: SessionRec
           resolveKey: async (keyid) => {
             const resolved = await sessions.resolve(keyid);
             const terminal = await ctx.durable.terminals.get(resolved.session.terminalId);
-            if (!terminal || terminal.status !== 'active') throw new TesseraError('auth.session_invalid', 'the session\'s terminal is no longer active');
+            if (terminal?.status !== 'active') throw new TesseraError('auth.session_invalid', 'the session\'s terminal is no longer active');
             session = resolved.session;
             return resolved.requestKey;
           },
