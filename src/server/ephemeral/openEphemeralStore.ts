@@ -1,0 +1,82 @@
+// Opens the ephemeral store named by the configuration: in-process memory by default,
+// Redis when TESSERA_REDIS_URL is a redis:// or rediss:// URL. A Redis store is handed out
+// only once the server answers and is recent enough (GETDEL needs Redis 6.2).
+import { Redis } from 'ioredis';
+import { TesseraError } from '../../protocol/errors.ts';
+import { MemoryEphemeralStore } from './memoryEphemeralStore.ts';
+import { RedisEphemeralStore } from './redisEphemeralStore.ts';
+import type { EphemeralStore } from './types.ts';
+
+/** Options of {@link openEphemeralStore}. */
+export interface OpenEphemeralStoreOptions {
+  /** `redis://` or `rediss://` URL; unset or empty selects the in-memory store. */
+  redisUrl?: string;
+  /** Redis key prefix (default `'tessera:'`). */
+  keyPrefix?: string;
+  /** Clock of the in-memory store (default `Date.now`). */
+  now?: () => number;
+  /** Redis connect timeout in ms (default 5000). */
+  connectTimeoutMs?: number;
+}
+
+function why(err: unknown): string {
+  return err instanceof Error ? err.message || err.name : String(err);
+}
+
+function waitUntilReady(client: Redis): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (err?: unknown) => {
+      client.off('ready', onReady).off('error', onError).off('end', onEnd);
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const onReady = () => settle();
+    const onError = (err: unknown) => settle(err);
+    const onEnd = () => settle(new Error('connection closed'));
+    client.once('ready', onReady).once('error', onError).once('end', onEnd);
+  });
+}
+
+/**
+ * Opens the ephemeral store.
+ * @example const store = await openEphemeralStore({ redisUrl: process.env.TESSERA_REDIS_URL })
+ */
+export async function openEphemeralStore(options: OpenEphemeralStoreOptions = {}): Promise<EphemeralStore> {
+  const url = options.redisUrl?.trim();
+  if (url === undefined || url === '') return new MemoryEphemeralStore(options.now ? { now: options.now } : {});
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme !== 'redis' && scheme !== 'rediss') {
+    throw new TesseraError(
+      'config.invalid',
+      `TESSERA_REDIS_URL must be a redis:// or rediss:// URL, or unset for the in-memory store (got ${scheme === undefined ? 'no scheme' : `${scheme}://`})`,
+    );
+  }
+  let target: string;
+  try {
+    const parsed = new URL(url);
+    target = `${parsed.hostname}:${parsed.port || '6379'}`; // never the password
+  } catch {
+    throw new TesseraError('config.invalid', 'TESSERA_REDIS_URL is not a valid URL');
+  }
+
+  const client = new Redis(url, {
+    lazyConnect: false,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: 2,
+    connectTimeout: options.connectTimeoutMs ?? 5000,
+  });
+  try {
+    await waitUntilReady(client);
+    const version = /redis_version:(\d+)\.(\d+)/.exec(await client.info('server'));
+    const [major, minor] = [Number(version?.[1] ?? 0), Number(version?.[2] ?? 0)];
+    if (major < 6 || (major === 6 && minor < 2)) {
+      throw new Error(`Redis ${major}.${minor} is too old; 6.2 or later is required`);
+    }
+  } catch (err) {
+    client.disconnect();
+    throw new TesseraError('server.unavailable', `cannot use Redis at ${target} (TESSERA_REDIS_URL): ${why(err)}`, {
+      cause: err,
+    });
+  }
+  return new RedisEphemeralStore(client, options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix });
+}

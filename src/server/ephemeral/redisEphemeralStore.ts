@@ -1,0 +1,104 @@
+// The ephemeral store over an injected ioredis client, shared by every server instance.
+// Each operation is one atomic Redis command: SET PX, SET NX PX, GETDEL (Redis >= 6.2),
+// DEL, and a small Lua script for a fixed-window counter. Keys carry a prefix.
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { TesseraError } from '../../protocol/errors.ts';
+import { type CounterState, type EphemeralStore, ttlToMs } from './types.ts';
+
+/** Options of {@link RedisEphemeralStore}. */
+export interface RedisEphemeralStoreOptions {
+  /** Prepended to every key (default `'tessera:'`). */
+  keyPrefix?: string;
+  /** Whether `close()` also closes the client (default true: the store owns it). */
+  closeClient?: boolean;
+}
+
+// INCR, then give the counter its TTL only if it has none (it was just created): the
+// window is fixed at creation and never extended. Returns {count, remaining ms}.
+const INCREMENT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+`;
+const INCREMENT_SHA = createHash('sha1').update(INCREMENT_SCRIPT).digest('hex');
+
+/**
+ * An {@link EphemeralStore} in Redis.
+ * @example const store = new RedisEphemeralStore(new Redis(url), { keyPrefix: 'tessera:' })
+ */
+export class RedisEphemeralStore implements EphemeralStore {
+  readonly #client: Redis;
+  readonly #prefix: string;
+  readonly #closeClient: boolean;
+
+  constructor(client: Redis, options: RedisEphemeralStoreOptions = {}) {
+    this.#client = client;
+    this.#prefix = options.keyPrefix ?? 'tessera:';
+    this.#closeClient = options.closeClient ?? true;
+  }
+
+  #key(key: string): string {
+    return this.#prefix + key;
+  }
+
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.#client.set(this.#key(key), value, 'PX', ttlToMs(ttlMs));
+  }
+
+  async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const reply = await this.#client.set(this.#key(key), value, 'PX', ttlToMs(ttlMs), 'NX');
+    return reply === 'OK';
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.#client.get(this.#key(key))) ?? undefined;
+  }
+
+  async take(key: string): Promise<string | undefined> {
+    return (await this.#client.getdel(this.#key(key))) ?? undefined;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#client.del(this.#key(key));
+  }
+
+  async increment(key: string, ttlMs: number): Promise<CounterState> {
+    const args = [1, this.#key(key), ttlToMs(ttlMs)] as const;
+    let reply: unknown;
+    try {
+      reply = await this.#client.evalsha(INCREMENT_SHA, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      reply = await this.#client.eval(INCREMENT_SCRIPT, ...args);
+    }
+    const [count, remaining] = reply as [number, number];
+    return { count, ttlMs: remaining };
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.#client.ping();
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new TesseraError('server.unavailable', `Redis does not answer: ${why}`, { cause: err });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.#closeClient || this.#client.status === 'end') return;
+    if (this.#client.status !== 'ready') {
+      this.#client.disconnect();
+      return;
+    }
+    try {
+      await this.#client.quit();
+    } catch {
+      this.#client.disconnect();
+    }
+  }
+}

@@ -1,0 +1,44 @@
+// The ephemeral-state contract: short-lived shared values (challenges, nonces, sessions,
+// counters) that expire on their own. Values are strings; callers JSON-encode. Every
+// backend passes the one suite in test/server/ephemeral/ephemeralStoreContract.ts.
+
+/** Result of {@link EphemeralStore.increment}. */
+export interface CounterState {
+  /** The count after this increment (1 for a new counter). */
+  count: number;
+  /** Milliseconds until the counter expires. */
+  ttlMs: number;
+}
+
+/**
+ * Expiring key-value state shared by every server instance. An expired entry is never
+ * returned. TTLs are positive milliseconds (fractions round up).
+ */
+export interface EphemeralStore {
+  /** Stores `value` under `key`, replacing any value and TTL. */
+  put(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Stores `value` only if `key` holds nothing live; true if stored. */
+  putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  get(key: string): Promise<string | undefined>;
+  /** Atomic get-and-delete: of N concurrent takes of one value, exactly one gets it. */
+  take(key: string): Promise<string | undefined>;
+  delete(key: string): Promise<void>;
+  /**
+   * Adds one to the counter at `key`, creating it at 1 with `ttlMs`. The TTL is set when
+   * the counter is created and never extended (a fixed window).
+   */
+  increment(key: string, ttlMs: number): Promise<CounterState>;
+  /** Resolves when the backend answers; throws `TesseraError('server.unavailable')` otherwise. */
+  ping(): Promise<void>;
+  /** Releases timers and connections; the store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/**
+ * Validates a TTL and rounds it up to whole milliseconds.
+ * @example ttlToMs(0.5) // 1
+ */
+export function ttlToMs(ttlMs: number): number {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`ttlMs must be a positive number, got ${ttlMs}`);
+  return Math.ceil(ttlMs);
+}

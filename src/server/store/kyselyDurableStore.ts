@@ -1,0 +1,217 @@
+// The durable store over an injected Kysely instance: one implementation and the same SQL
+// for SQLite and PostgreSQL. Dates are ISO-8601 text (exact to the millisecond, sortable),
+// arrays and objects are JSON text, and duplicates are caught by the primary key.
+import { randomBytes } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import { TesseraError } from '../../protocol/errors.ts';
+import { dialectOf } from './migrations.ts';
+import type {
+  Database,
+  DurableStore,
+  EventListQuery,
+  EventStore,
+  NewTerminal,
+  SecurityEvent,
+  SecurityEventsTable,
+  TerminalListQuery,
+  TerminalRecord,
+  TerminalStatus,
+  TerminalStore,
+  TerminalsTable,
+} from './types.ts';
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const MAX_TIME = 2 ** 48 - 1;
+const MAX_RANDOM = (1n << 80n) - 1n;
+
+function base32(value: bigint, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    out = CROCKFORD[Number(value & 31n)] + out;
+    value >>= 5n;
+  }
+  return out;
+}
+
+// Event ids are ULID-shaped (https://github.com/ulid/spec): 48-bit time of `at` then 80
+// random bits, incremented instead of redrawn within one millisecond, so ids sort like
+// `at` and, within a millisecond, like appends in this process.
+let lastMs = -1;
+let lastRandom = 0n;
+function nextEventId(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_TIME) throw new RangeError('event time is out of range');
+  if (ms === lastMs && lastRandom < MAX_RANDOM) {
+    lastRandom += 1n;
+  } else {
+    lastMs = ms;
+    lastRandom = BigInt(`0x${randomBytes(10).toString('hex')}`) >> 1n; // headroom for increments
+  }
+  return base32(BigInt(ms), 10) + base32(lastRandom, 16);
+}
+
+function iso(date: Date, field: string): string {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new RangeError(`${field} is not a valid Date`);
+  return date.toISOString();
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 0) throw new RangeError('limit must be a non-negative integer');
+  return limit;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  // PostgreSQL SQLSTATE unique_violation; better-sqlite3 extended result codes.
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function toTerminal(row: TerminalsTable): TerminalRecord {
+  return {
+    id: row.id,
+    kid: Number(row.kid),
+    status: row.status as TerminalStatus,
+    suites: JSON.parse(row.suites) as string[],
+    label: row.label,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+  };
+}
+
+function toEvent(row: SecurityEventsTable): SecurityEvent {
+  return {
+    id: row.id,
+    at: new Date(row.at),
+    type: row.type,
+    terminalId: row.terminal_id,
+    source: row.source,
+    detail: JSON.parse(row.detail) as Record<string, unknown>,
+  };
+}
+
+class KyselyTerminalStore implements TerminalStore {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async create(t: NewTerminal): Promise<TerminalRecord> {
+    const now = iso(t.now, 'now');
+    const row: TerminalsTable = {
+      id: t.id,
+      kid: t.kid,
+      status: 'active',
+      suites: JSON.stringify(t.suites),
+      label: t.label ?? null,
+      created_at: now,
+      updated_at: now,
+      revoked_at: null,
+    };
+    try {
+      await this.#db.insertInto('terminals').values(row).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new TesseraError('terminal.exists', `terminal ${t.id} already exists`);
+      throw err;
+    }
+    return toTerminal(row);
+  }
+
+  async get(id: string): Promise<TerminalRecord | undefined> {
+    const row = await this.#db.selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toTerminal(row);
+  }
+
+  async list(q: TerminalListQuery): Promise<TerminalRecord[]> {
+    let query = this.#db.selectFrom('terminals').selectAll();
+    if (q.status !== undefined) query = query.where('status', '=', q.status);
+    if (q.after !== undefined) query = query.where('id', '>', q.after);
+    const rows = await query.orderBy('id').limit(checkLimit(q.limit)).execute();
+    return rows.map(toTerminal);
+  }
+
+  async setStatus(id: string, status: TerminalStatus, now: Date): Promise<TerminalRecord | undefined> {
+    const at = iso(now, 'now');
+    const row = await this.#db
+      .updateTable('terminals')
+      .set({
+        status,
+        updated_at: at,
+        // A repeated revocation keeps the first revocation time; leaving 'revoked' clears it.
+        revoked_at: status === 'revoked' ? sql<string>`coalesce(${sql.ref('revoked_at')}, ${at})` : null,
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row === undefined ? undefined : toTerminal(row);
+  }
+}
+
+class KyselyEventStore implements EventStore {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async append(e: Omit<SecurityEvent, 'id'>): Promise<SecurityEvent> {
+    const at = iso(e.at, 'at');
+    const row: SecurityEventsTable = {
+      id: nextEventId(e.at.getTime()),
+      at,
+      type: e.type,
+      terminal_id: e.terminalId,
+      source: e.source,
+      detail: JSON.stringify(e.detail),
+    };
+    await this.#db.insertInto('security_events').values(row).execute();
+    return toEvent(row);
+  }
+
+  async list(q: EventListQuery): Promise<SecurityEvent[]> {
+    let query = this.#db.selectFrom('security_events').selectAll();
+    if (q.terminalId !== undefined) query = query.where('terminal_id', '=', q.terminalId);
+    if (q.type !== undefined) query = query.where('type', '=', q.type);
+    if (q.before !== undefined) query = query.where('id', '<', q.before);
+    const rows = await query.orderBy('id', 'desc').limit(checkLimit(q.limit)).execute();
+    return rows.map(toEvent);
+  }
+}
+
+/**
+ * A {@link DurableStore} over a Kysely instance whose schema is migrated
+ * (`migrateToLatest`). It owns the instance: `close()` destroys it.
+ * @example const store = new KyselyDurableStore(db); await store.terminals.get('T-0001')
+ */
+export class KyselyDurableStore implements DurableStore {
+  readonly terminals: TerminalStore;
+  readonly events: EventStore;
+  readonly dialect: 'sqlite' | 'postgres';
+  /** The underlying Kysely instance (for migrations and maintenance). */
+  readonly db: Kysely<Database>;
+  #closed = false;
+
+  constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres' = dialectOf(db)) {
+    this.db = db;
+    this.dialect = dialect;
+    this.terminals = new KyselyTerminalStore(db);
+    this.events = new KyselyEventStore(db);
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await sql`select 1`.execute(this.db);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new TesseraError('server.unavailable', `the ${this.dialect} database does not answer: ${why}`, {
+        cause: err,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.db.destroy();
+  }
+}

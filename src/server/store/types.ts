@@ -1,0 +1,122 @@
+// The durable-state contract of the server: terminal records and the security event log.
+// Every backend (SQLite, PostgreSQL, …) implements these interfaces and passes the one
+// conformance suite in test/server/store/durableStoreContract.ts.
+
+/**
+ * Lifecycle state of a terminal. Stored as plain text with no CHECK constraint, so later
+ * states (`'provisioned'`, `'restricted'`) need no migration.
+ */
+export type TerminalStatus = 'active' | 'revoked';
+
+/** A terminal as the server remembers it. Holds no secret: keys derive from `kid`. */
+export interface TerminalRecord {
+  id: string;
+  /** Version of the master key its terminal key derives from. */
+  kid: number;
+  status: TerminalStatus;
+  /** Suites the terminal may negotiate, in preference order. */
+  suites: string[];
+  label: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** When the terminal was first revoked; null unless `status` is `'revoked'`. */
+  revokedAt: Date | null;
+}
+
+/** Input of {@link TerminalStore.create}; a new terminal starts `'active'`. */
+export interface NewTerminal {
+  id: string;
+  kid: number;
+  suites: string[];
+  label?: string | null;
+  now: Date;
+}
+
+/** Query of {@link TerminalStore.list}: keyset pagination ordered by id (byte order). */
+export interface TerminalListQuery {
+  status?: TerminalStatus;
+  limit: number;
+  /** Return only ids strictly greater than this one (the last id of the previous page). */
+  after?: string;
+}
+
+/** Terminal records keyed by id. */
+export interface TerminalStore {
+  /** Inserts a terminal; throws `TesseraError('terminal.exists')` if the id is taken, also under a race. */
+  create(t: NewTerminal): Promise<TerminalRecord>;
+  get(id: string): Promise<TerminalRecord | undefined>;
+  /** Records ordered by id; pass the last id of a page as `after` to get the next. */
+  list(q: TerminalListQuery): Promise<TerminalRecord[]>;
+  /** Sets the status and `updatedAt`; returns undefined when there is no such terminal. */
+  setStatus(id: string, status: TerminalStatus, now: Date): Promise<TerminalRecord | undefined>;
+}
+
+/** One entry of the security event log. */
+export interface SecurityEvent {
+  /** Opaque, unique, and ordered like `at` (then like insertion within one process). */
+  id: string;
+  at: Date;
+  /** Dotted event type, e.g. `auth.refused`. */
+  type: string;
+  terminalId: string | null;
+  /** Where it came from: an address, a component name. */
+  source: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** Query of {@link EventStore.list}: newest first, keyset pagination by event id. */
+export interface EventListQuery {
+  terminalId?: string;
+  type?: string;
+  limit: number;
+  /** Return only events older than this event id (the last id of the previous page). */
+  before?: string;
+}
+
+/** The append-only security event log. */
+export interface EventStore {
+  append(e: Omit<SecurityEvent, 'id'>): Promise<SecurityEvent>;
+  /** Events newest first. */
+  list(q: EventListQuery): Promise<SecurityEvent[]>;
+}
+
+/** Everything the server keeps durably, behind one connection. */
+export interface DurableStore {
+  terminals: TerminalStore;
+  events: EventStore;
+  dialect: 'sqlite' | 'postgres';
+  /** Resolves when the database answers; throws `TesseraError('server.unavailable')` otherwise. */
+  ping(): Promise<void>;
+  /** Closes the connection(s); the store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** Row shape of the `terminals` table. Dates are ISO-8601 text (`Date#toISOString`). */
+export interface TerminalsTable {
+  id: string;
+  kid: number;
+  status: string;
+  /** JSON array of suite names. */
+  suites: string;
+  label: string | null;
+  created_at: string;
+  updated_at: string;
+  revoked_at: string | null;
+}
+
+/** Row shape of the `security_events` table. */
+export interface SecurityEventsTable {
+  id: string;
+  at: string;
+  type: string;
+  terminal_id: string | null;
+  source: string | null;
+  /** JSON object. */
+  detail: string;
+}
+
+/** The Kysely database type of the durable store. */
+export interface Database {
+  terminals: TerminalsTable;
+  security_events: SecurityEventsTable;
+}

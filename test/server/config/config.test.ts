@@ -1,0 +1,96 @@
+// Settings validation, master-key ring parsing/rotation and first-run secret files.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { isTesseraError } from '../../../src/protocol/errors.ts';
+import { SETTINGS } from '../../../src/server/config/configSchema.ts';
+import { loadSettings } from '../../../src/server/config/loadSettings.ts';
+import { loadOrCreateKeyFile, parseMasterKeys, rotateKeyFile } from '../../../src/server/config/masterKeys.ts';
+import { resolveServerConfig } from '../../../src/server/config/serverConfig.ts';
+
+const KEY = (byte: number) => Buffer.alloc(32, byte).toString('base64url');
+
+test('embedded defaults need no variable and are frozen', () => {
+  const s = loadSettings({});
+  assert.equal(s.port, 8080);
+  assert.equal(s.host, '127.0.0.1');
+  assert.equal(s.dataDir, './.tessera');
+  assert.equal(s.databaseUrl, undefined);
+  assert.equal(s.redisUrl, undefined);
+  assert.deepEqual(s.suites, ['hmac-sha256', 'hmac-sm3']);
+  assert.ok(Object.isFrozen(s));
+});
+
+test('every bad value is reported at once, naming its variable and what is allowed', () => {
+  assert.throws(
+    () => loadSettings({ TESSERA_PORT: '70000', TESSERA_DATABASE_URL: 'mysql://x', TESSERA_CHALLENGE_TTL_SECONDS: '60', TESSERA_TRUST_PROXY: 'maybe' }),
+    (err) => {
+      assert.ok(isTesseraError(err, 'config.invalid'));
+      assert.match(err.message, /TESSERA_PORT must be an integer from 0 to 65535/);
+      assert.match(err.message, /TESSERA_DATABASE_URL must be a URL with scheme postgres or postgresql/);
+      assert.match(err.message, /TESSERA_CHALLENGE_TTL_SECONDS must be an integer from 1 to 30/);
+      assert.match(err.message, /TESSERA_TRUST_PROXY must be true or false/);
+      return true;
+    },
+  );
+});
+
+test('every setting refuses garbage with its own variable name', () => {
+  for (const def of Object.values(SETTINGS)) {
+    if (def.env === 'TESSERA_DATA_DIR') continue; // any non-empty path is a valid directory name
+    assert.throws(() => loadSettings({ [def.env]: '\u0000 not valid \u0000' }), (err) => isTesseraError(err, 'config.invalid') && err.message.includes(def.env), def.env);
+  }
+});
+
+test('a config file is read and environment variables override it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-cfg-'));
+  const file = join(dir, 'tessera.json');
+  writeFileSync(file, JSON.stringify({ port: 9000, host: '0.0.0.0', suites: ['hmac-sm3'] }));
+  const s = loadSettings({ TESSERA_CONFIG_FILE: file, TESSERA_HOST: '127.0.0.2' });
+  assert.equal(s.port, 9000);
+  assert.equal(s.host, '127.0.0.2');
+  assert.deepEqual(s.suites, ['hmac-sm3']);
+  writeFileSync(file, JSON.stringify({ prot: 1 }));
+  assert.throws(() => loadSettings({ TESSERA_CONFIG_FILE: file }), /unknown settings: prot/);
+});
+
+test('master keys: kid:base64url pairs, newest kid is current, old kids stay usable', () => {
+  const ring = parseMasterKeys(`1:${KEY(1)},3:${KEY(3)}`);
+  assert.equal(ring.current.kid, 3);
+  assert.deepEqual([...ring.get(1)!], [...Buffer.alloc(32, 1)]);
+  assert.equal(ring.get(2), undefined);
+  assert.equal(parseMasterKeys(KEY(7)).current.kid, 1);
+  for (const bad of ['', '1:short', `0:${KEY(1)}`, `1:${KEY(1)},1:${KEY(2)}`, `x:${KEY(1)}`]) {
+    assert.throws(() => parseMasterKeys(bad), (err) => isTesseraError(err, 'config.invalid'), bad);
+  }
+});
+
+test('first run creates a 0600 key file and admin token; rotation adds a kid', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-first-'));
+  const config = resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: dir }));
+  assert.equal(config.created.length, 2);
+  for (const f of ['master.keys', 'admin.token']) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600);
+  assert.ok(config.adminToken.length >= 32);
+  assert.match(config.serverId, /^tessera-[0-9a-f]{16}$/);
+  const again = resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: dir }));
+  assert.equal(again.created.length, 0);
+  assert.equal(again.serverId, config.serverId, 'server id is stable across restarts');
+  assert.equal(again.adminToken, config.adminToken);
+  const rotated = rotateKeyFile(join(dir, 'master.keys'));
+  assert.deepEqual(rotated.kids, [1, 2]);
+  assert.equal(rotated.current.kid, 2);
+  assert.deepEqual([...rotated.get(1)!], [...config.masterKeys.get(1)!]);
+  const after = resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: dir }));
+  assert.equal(after.serverId, config.serverId, 'rotation keeps the server id');
+  assert.match(readFileSync(join(dir, 'master.keys'), 'utf8'), /^1:[A-Za-z0-9_-]{43},2:[A-Za-z0-9_-]{43}\n$/);
+});
+
+test('a key file readable by others is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-perm-'));
+  const file = join(dir, 'master.keys');
+  loadOrCreateKeyFile(file);
+  chmodSync(file, 0o644);
+  assert.throws(() => loadOrCreateKeyFile(file), /chmod 600/);
+});

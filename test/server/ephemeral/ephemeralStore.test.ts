@@ -1,0 +1,179 @@
+// Runs the EphemeralStore contract against the in-memory store (controlled clock) always,
+// and against Redis when TESSERA_REDIS_URL is set (a random key prefix per open, deleted
+// afterwards). Also covers the memory sweep and openEphemeralStore's configuration errors.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { isTesseraError } from '../../../src/protocol/errors.ts';
+import { MemoryEphemeralStore } from '../../../src/server/ephemeral/memoryEphemeralStore.ts';
+import { openEphemeralStore } from '../../../src/server/ephemeral/openEphemeralStore.ts';
+import { RedisEphemeralStore } from '../../../src/server/ephemeral/redisEphemeralStore.ts';
+import { type EphemeralStoreHarness, ephemeralStoreContract } from './ephemeralStoreContract.ts';
+
+const REDIS_URL = process.env['TESSERA_REDIS_URL'];
+const NO_REDIS = REDIS_URL ? false : 'TESSERA_REDIS_URL is not set';
+
+async function openMemory(): Promise<EphemeralStoreHarness> {
+  let now = 1_700_000_000_000;
+  const store = await openEphemeralStore({ now: () => now });
+  assert.ok(store instanceof MemoryEphemeralStore);
+  return {
+    store,
+    elapse: async (ms) => {
+      now += ms;
+    },
+    cleanup: () => store.close(),
+  };
+}
+
+/** Deletes every key under `prefix` (which holds no glob characters). */
+async function deletePrefix(prefix: string): Promise<void> {
+  const admin = new Redis(REDIS_URL as string);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await admin.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await admin.quit();
+  }
+}
+
+async function openRedis(): Promise<EphemeralStoreHarness & { keyPrefix: string }> {
+  const keyPrefix = `tessera-test:${randomUUID()}:`;
+  const store = await openEphemeralStore({ redisUrl: REDIS_URL as string, keyPrefix });
+  assert.ok(store instanceof RedisEphemeralStore);
+  return {
+    store,
+    keyPrefix,
+    elapse: (ms) => sleep(ms),
+    cleanup: async () => {
+      await deletePrefix(keyPrefix);
+      await store.close();
+    },
+  };
+}
+
+ephemeralStoreContract('memory', openMemory);
+ephemeralStoreContract('Redis', openRedis, { skip: NO_REDIS });
+
+describe('MemoryEphemeralStore', () => {
+  test('sweep drops expired entries only', async () => {
+    let now = 0;
+    const store = new MemoryEphemeralStore({ now: () => now });
+    try {
+      for (let i = 0; i < 100; i++) await store.put(`short${i}`, 'v', 10);
+      await store.put('long', 'v', 1000);
+      await store.increment('ctr', 10);
+      assert.equal(store.size, 102);
+      now = 9;
+      assert.equal(store.sweep(), 0);
+      now = 10;
+      assert.equal(store.sweep(), 101);
+      assert.equal(store.size, 1);
+      assert.equal(await store.get('long'), 'v');
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('expiry is exact against the injected clock', async () => {
+    let now = 0;
+    const store = new MemoryEphemeralStore({ now: () => now });
+    try {
+      await store.put('k', 'v', 100);
+      now = 99;
+      assert.equal(await store.get('k'), 'v');
+      assert.deepEqual(await store.increment('c', 100), { count: 1, ttlMs: 100 });
+      now = 150;
+      assert.deepEqual(await store.increment('c', 500), { count: 2, ttlMs: 49 });
+      now = 100;
+      assert.equal(await store.get('k'), undefined);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('RedisEphemeralStore', { skip: NO_REDIS }, () => {
+  test('keys live under the prefix with the TTL asked for', async () => {
+    const h = await openRedis();
+    const admin = new Redis(REDIS_URL as string);
+    try {
+      await h.store.put('k', 'v', 30_000);
+      assert.equal(await admin.get(`${h.keyPrefix}k`), 'v');
+      const pttl = await admin.pttl(`${h.keyPrefix}k`);
+      assert.ok(pttl > 29_000 && pttl <= 30_000, `pttl ${pttl}`);
+      assert.equal(await admin.get('k'), null);
+    } finally {
+      await admin.quit();
+      await h.cleanup();
+    }
+  });
+
+  test('takes racing from two connections: exactly one wins each value', async () => {
+    const a = await openRedis();
+    const b = new RedisEphemeralStore(new Redis(REDIS_URL as string), { keyPrefix: a.keyPrefix });
+    try {
+      for (let round = 0; round < 20; round++) {
+        await a.store.put(`c${round}`, `v${round}`, 30_000);
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => (i % 2 ? a.store : b).take(`c${round}`)),
+        );
+        assert.deepEqual(
+          results.filter((r) => r !== undefined),
+          [`v${round}`],
+        );
+      }
+    } finally {
+      await b.close();
+      await a.cleanup();
+    }
+  });
+
+  test('a store built over a shared client leaves it open when asked to', async () => {
+    const client = new Redis(REDIS_URL as string);
+    const store = new RedisEphemeralStore(client, { keyPrefix: `tessera-test:${randomUUID()}:`, closeClient: false });
+    await store.ping();
+    await store.close();
+    assert.equal(await client.ping(), 'PONG');
+    await client.quit();
+  });
+});
+
+describe('openEphemeralStore', () => {
+  test('no URL gives the memory store', async () => {
+    const store = await openEphemeralStore();
+    assert.ok(store instanceof MemoryEphemeralStore);
+    await store.close();
+    const blank = await openEphemeralStore({ redisUrl: '  ' });
+    assert.ok(blank instanceof MemoryEphemeralStore);
+    await blank.close();
+  });
+
+  test('an unknown scheme is a config error naming TESSERA_REDIS_URL', async () => {
+    for (const redisUrl of ['memcached://127.0.0.1:11211', 'http://x', '127.0.0.1:6379']) {
+      await assert.rejects(openEphemeralStore({ redisUrl }), (err) => {
+        assert.ok(isTesseraError(err, 'config.invalid'));
+        assert.match(err.message, /TESSERA_REDIS_URL/);
+        assert.match(err.message, /redis:\/\//);
+        return true;
+      });
+    }
+  });
+
+  test('an unreachable Redis is server.unavailable, quickly, without the password', async () => {
+    const started = Date.now();
+    await assert.rejects(openEphemeralStore({ redisUrl: 'redis://:s3cret@127.0.0.1:1' }), (err) => {
+      assert.ok(isTesseraError(err, 'server.unavailable'));
+      assert.match(err.message, /127\.0\.0\.1:1/);
+      assert.doesNotMatch(err.message, /s3cret/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 5000);
+  });
+});

@@ -1,0 +1,158 @@
+// Runs the DurableStore contract against SQLite (file and :memory:) always, and against
+// PostgreSQL when TESSERA_DATABASE_URL is set (each open gets its own throw-away schema).
+// Also covers what is specific to openDurableStore: configuration errors and pragmas.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { isTesseraError } from '../../../src/protocol/errors.ts';
+import { KyselyDurableStore } from '../../../src/server/store/kyselyDurableStore.ts';
+import { migrateToLatest } from '../../../src/server/store/migrations.ts';
+import { openDurableStore } from '../../../src/server/store/openDurableStore.ts';
+import { type DurableStoreHarness, durableStoreContract } from './durableStoreContract.ts';
+
+const DATABASE_URL = process.env['TESSERA_DATABASE_URL'];
+
+function asKysely(store: unknown): KyselyDurableStore {
+  assert.ok(store instanceof KyselyDurableStore);
+  return store;
+}
+
+async function openSqliteFile(): Promise<DurableStoreHarness & { dir: string; path: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-store-'));
+  const path = join(dir, 'nested', 'tessera.db'); // the parent directory does not exist yet
+  const store = asKysely(await openDurableStore({ sqlitePath: path }));
+  return {
+    store,
+    dir,
+    path,
+    migrate: () => migrateToLatest(store.db),
+    cleanup: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function openSqliteMemory(): Promise<DurableStoreHarness> {
+  const store = asKysely(await openDurableStore({ sqlitePath: ':memory:' }));
+  return { store, migrate: () => migrateToLatest(store.db), cleanup: () => store.close() };
+}
+
+async function openPostgres(): Promise<DurableStoreHarness> {
+  const url = DATABASE_URL as string;
+  const schema = `tessera_test_${randomBytes(8).toString('hex')}`;
+  const dropSchema = async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`drop schema if exists "${schema}" cascade`);
+    } finally {
+      await client.end();
+    }
+  };
+  let store: KyselyDurableStore;
+  try {
+    store = asKysely(await openDurableStore({ databaseUrl: url, sqlitePath: 'unused', schema }));
+  } catch (err) {
+    await dropSchema();
+    throw err;
+  }
+  return {
+    store,
+    migrate: () => migrateToLatest(store.db, { schema }),
+    cleanup: async () => {
+      await store.close();
+      await dropSchema();
+    },
+  };
+}
+
+durableStoreContract('SQLite (file)', openSqliteFile);
+durableStoreContract('SQLite (:memory:)', openSqliteMemory);
+durableStoreContract('PostgreSQL', openPostgres, {
+  skip: DATABASE_URL ? false : 'TESSERA_DATABASE_URL is not set',
+});
+
+describe('openDurableStore', () => {
+  test('an unknown URL scheme is a config error naming the variable and the schemes', async () => {
+    await assert.rejects(openDurableStore({ databaseUrl: 'mysql://root@localhost/db', sqlitePath: ':memory:' }), (err) => {
+      assert.ok(isTesseraError(err, 'config.invalid'));
+      assert.match(err.message, /TESSERA_DATABASE_URL/);
+      assert.match(err.message, /postgres:\/\//);
+      assert.match(err.message, /mysql:\/\//);
+      return true;
+    });
+    await assert.rejects(openDurableStore({ databaseUrl: 'not a url', sqlitePath: ':memory:' }), (err) =>
+      isTesseraError(err, 'config.invalid'),
+    );
+  });
+
+  test('an unsafe schema name is a config error', async () => {
+    await assert.rejects(
+      openDurableStore({ databaseUrl: 'postgres://u@127.0.0.1:1/x', sqlitePath: ':memory:', schema: 'a"; drop' }),
+      (err) => isTesseraError(err, 'config.invalid'),
+    );
+  });
+
+  test('an unreachable PostgreSQL is server.unavailable without the password', async () => {
+    await assert.rejects(
+      openDurableStore({ databaseUrl: 'postgres://u:s3cret@127.0.0.1:1/x', sqlitePath: ':memory:' }),
+      (err) => {
+        assert.ok(isTesseraError(err, 'server.unavailable'));
+        assert.match(err.message, /127\.0\.0\.1:1/);
+        assert.doesNotMatch(err.message, /s3cret/);
+        return true;
+      },
+    );
+  });
+
+  test('SQLite runs in WAL mode with foreign keys, busy timeout and synchronous=NORMAL', async () => {
+    const h = await openSqliteFile();
+    try {
+      const db = asKysely(h.store).db;
+      const pragma = async (name: string) =>
+        Object.values((await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(db)).rows[0] ?? {})[0];
+      assert.equal(await pragma('journal_mode'), 'wal');
+      assert.equal(await pragma('foreign_keys'), 1);
+      assert.equal(await pragma('busy_timeout'), 5000);
+      assert.equal(await pragma('synchronous'), 1); // NORMAL
+      assert.equal(h.store.dialect, 'sqlite');
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('reopening a SQLite file keeps its data and applies no migration', async () => {
+    const h = await openSqliteFile();
+    try {
+      await h.store.terminals.create({ id: 'T-1', kid: 3, suites: ['s'], now: new Date(5) });
+      await h.store.close();
+      const again = asKysely(await openDurableStore({ sqlitePath: h.path }));
+      try {
+        assert.equal((await again.terminals.get('T-1'))?.kid, 3);
+        assert.deepEqual(await migrateToLatest(again.db), []);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('a fresh database gets every migration once', async () => {
+    const h = await openSqliteMemory();
+    try {
+      const db = asKysely(h.store).db;
+      const tables = (await db.introspection.getTables()).map((t) => t.name).sort();
+      assert.deepEqual(tables, ['security_events', 'terminals']);
+      assert.deepEqual(await migrateToLatest(db), []);
+    } finally {
+      await h.cleanup();
+    }
+  });
+});
