@@ -27,9 +27,9 @@ export const GENERATED_BLOCKS: ReadonlyArray<{ file: string; name: string; rende
 
 /** Replaces the block between `<!-- BEGIN GENERATED:name -->` and `<!-- END GENERATED:name -->`. */
 export function replaceBlock(text: string, name: string, content: string): string {
-  const re = new RegExp(`(<!-- BEGIN GENERATED:${name} -->\\n)[\\s\\S]*?(\\n<!-- END GENERATED:${name} -->)`);
+  const re = new RegExp(`(<!-- BEGIN GENERATED:${name} -->)[\\s\\S]*?(<!-- END GENERATED:${name} -->)`);
   if (!re.test(text)) throw new Error(`no GENERATED:${name} block`);
-  return text.replace(re, `$1${content}$2`);
+  return text.replace(re, (_m, begin: string, end: string) => `${begin}\n${content}\n${end}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
