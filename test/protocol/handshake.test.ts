@@ -118,3 +118,12 @@ test('the terminal key depends on the master key and the terminal id only', () =
   assert.deepEqual(deriveTerminalKey(p, master, 'T-1'), deriveTerminalKey(p, master, 'T-1'));
   assert.notDeepEqual(toBase64Url(deriveTerminalKey(p, master, 'T-1')), toBase64Url(deriveTerminalKey(p, master, 'T-2')));
 });
+
+test('OCRA handshake suites need ≥ 128-bit questions that a 32-byte nonce fills', () => {
+  for (const ok of ['OCRA-1:HOTP-SHA256-8:QH32', 'OCRA-1:HOTP-SHA1-6:QN39', 'OCRA-1:HOTP-SHA512-8:QA25', 'OCRA-1:HOTP-SHA256-8:QA32', OCRA]) {
+    assert.equal(getHandshakeSuite(ok)?.family, 'ocra', ok);
+  }
+  for (const bad of ['OCRA-1:HOTP-SHA256-8:QN08', 'OCRA-1:HOTP-SHA256-8:QH31', 'OCRA-1:HOTP-SHA256-8:QN38', 'OCRA-1:HOTP-SHA256-8:QA24', 'OCRA-1:HOTP-SHA256-8:QA33', 'OCRA-1:HOTP-SHA256-8:QH64-T1M']) {
+    assert.equal(getHandshakeSuite(bad), undefined, bad);
+  }
+});

@@ -25,9 +25,15 @@ function questions(suite: OcraSuite, ctx: HandshakeContext) {
   };
 }
 
-function fitsNonce(suite: OcraSuite): boolean {
+/** Bits of challenge per question character, by format. */
+const BITS_PER_CHAR = { H: 4, N: Math.log2(10), A: Math.log2(36) } as const;
+/** Least entropy of each question: below it, a fake server could collect R_S in advance through hello. */
+export const MIN_QUESTION_BITS = 128;
+
+/** A question-only suite is usable when its question carries ≥ 128 bits and a 32-byte nonce can fill it. */
+function usableForHandshake(suite: OcraSuite): boolean {
   const { format, length } = suite.question;
-  return format !== 'A' || length <= NONCE_BYTES;
+  return length * BITS_PER_CHAR[format] >= MIN_QUESTION_BITS && (format !== 'A' || length <= NONCE_BYTES);
 }
 
 function build(suite: OcraSuite): HandshakeSuite {
@@ -43,7 +49,8 @@ function build(suite: OcraSuite): HandshakeSuite {
 
 /**
  * The handshake suite for an OCRASuite string, or undefined when the string is not a
- * question-only OCRA-1 suite whose question a 32-byte nonce can fill.
+ * question-only OCRA-1 suite whose question carries at least 128 bits and fits a 32-byte nonce
+ * (QH32–QH64, QN39–QN64, QA25–QA32).
  * @example resolveOcraHandshakeSuite('OCRA-1:HOTP-SHA256-8:QH64')?.family // 'ocra'
  */
 export function resolveOcraHandshakeSuite(name: string): HandshakeSuite | undefined {
@@ -52,7 +59,7 @@ export function resolveOcraHandshakeSuite(name: string): HandshakeSuite | undefi
   let suite: HandshakeSuite | undefined;
   try {
     const parsed = assertHandshakeSuite(name);
-    suite = fitsNonce(parsed) && parsed.text === name ? build(parsed) : undefined;
+    suite = usableForHandshake(parsed) && parsed.text === name ? build(parsed) : undefined;
   } catch {
     suite = undefined;
   }

@@ -15,7 +15,7 @@ import {
 import { isInnerList, parseDictionary, type SfDictionary, type SfInnerList } from './structuredFields.ts';
 
 /** Default allowed clock difference between signer and verifier, in seconds. */
-export const DEFAULT_MAX_SKEW_SECONDS = 60;
+export const DEFAULT_MAX_SKEW_SECONDS = 30;
 
 const NONCE = /^[A-Za-z0-9_-]{22,128}$/; // base64url of at least 16 bytes
 const MAX_KEYID = 256;
@@ -81,7 +81,7 @@ export async function verifyRequest(
   }
   // RFC 9530 §2: the signed digest must be the received body's digest
   if (covered.includes('content-digest')) {
-    checkContentDigest(primitives, fieldValue(request.headers, 'content-digest'), request.body);
+    checkContentDigest(primitives, fieldValue(request.headers, 'content-digest'), request.body, ['sha-256']); // Tessera profile: sha-256 is mandatory
   }
 
   const key = await options.resolveKey(keyid); // RFC 9421 §3.2: key material from keyid
