@@ -6,7 +6,7 @@ import { nodePrimitives } from '../protocol/nodePrimitives.ts';
 import type { Primitives } from '../protocol/primitives.ts';
 import type { ServerConfig } from './config/serverConfig.ts';
 import type { EphemeralStore } from './ephemeral/types.ts';
-import { registerProblemDetails } from './http/problemDetails.ts';
+import { frameworkErrorHandler, registerProblemDetails } from './http/problemDetails.ts';
 import { registerRawJsonBody } from './http/rawJsonBody.ts';
 import { createSignatureVerifier } from './http/signatureVerifier.ts';
 import { createAuthMetrics } from './monitor/authMetrics.ts';
@@ -57,6 +57,7 @@ export async function buildApp(config: ServerConfig, deps: AppDependencies): Pro
     bodyLimit: settings.bodyLimitBytes,
     trustProxy: settings.trustProxy,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
   const ctx: ServerContext = {

@@ -54,6 +54,14 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
   return reply.code(error.status).type('application/problem+json').send(body);
 }
 
+/**
+ * Fastify's `frameworkErrors` option: errors raised before routing (a URL that cannot be
+ * decoded, an over-long path parameter) become problem+json too, not Fastify's own JSON.
+ */
+export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void sendProblem(request, reply, toTesseraError(err));
+}
+
 /** Installs the error and not-found handlers on an app. */
 export function registerProblemDetails(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {

@@ -1,6 +1,7 @@
 // JSON body parsing that keeps the exact bytes received, so signed requests can check
 // Content-Digest against what was actually sent. Uses Fastify's own hardened JSON parser
-// (prototype-poisoning protection) on top.
+// (prototype-poisoning protection) on top. JSON is the only body the API accepts: any other
+// content type is refused with 415, so no body can reach a route without its raw bytes.
 import type { FastifyInstance } from 'fastify';
 import { TesseraError } from '../../protocol/errors.ts';
 
@@ -11,10 +12,10 @@ declare module 'fastify' {
   }
 }
 
-/** Replaces the JSON content-type parser with one that records `request.rawBody`. */
+/** Replaces the JSON content-type parser with one that records `request.rawBody`, and drops Fastify's text/plain parser. */
 export function registerRawJsonBody(app: FastifyInstance, bodyLimit: number): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {
     const raw = body as Buffer;
     request.rawBody = raw;

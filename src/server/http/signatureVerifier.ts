@@ -11,6 +11,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The verified session of a signed request. */
     session?: SessionRecord;
+    /** Components the verified signature covers (RFC 9421 §2.1), so a route can require that a header was signed. */
+    signedComponents?: readonly string[];
   }
   interface FastifyContextConfig {
     /** The session capability a signed route needs. */
@@ -21,13 +23,14 @@ declare module 'fastify' {
 /** Verifies the signature of a request; resolves with the session or throws a 401/403. */
 export type SignatureVerifier = (request: FastifyRequest) => Promise<void>;
 
-/** Creates the preHandler used by every signed route. */
+/** Creates the hook (run before schema validation) that guards every signed route. */
 export function createSignatureVerifier(ctx: ServerContext, sessions: SessionRecords): SignatureVerifier {
   const skew = ctx.config.settings.signatureSkewSeconds;
   return async (request) => {
     let session: SessionRecord | undefined;
+    let covered: readonly string[] = [];
     try {
-      await verifyRequest(
+      ({ covered } = await verifyRequest(
         ctx.primitives,
         {
           method: request.method,
@@ -47,13 +50,14 @@ export function createSignatureVerifier(ctx: ServerContext, sessions: SessionRec
           },
           rememberNonce: (keyid, nonce, ttlSeconds) => ctx.ephemeral.putIfAbsent(`sig-nonce:${keyid}:${nonce}`, '1', Math.max(ttlSeconds, 2 * skew) * 1000),
         },
-      );
+      ));
     } catch (err) {
       ctx.metrics.signedRequests.inc({ outcome: err instanceof TesseraError ? err.code : 'error' });
       throw err;
     }
     ctx.metrics.signedRequests.inc({ outcome: 'ok' });
     request.session = session;
+    request.signedComponents = covered;
     const needed = request.routeOptions.config.capability;
     if (needed && !session!.capabilities.includes(needed)) {
       throw new TesseraError('auth.capability_missing', `this call needs the ${needed} capability`);

@@ -6,10 +6,8 @@ import type { EventStore } from '../store/types.ts';
 /** Event types written by this slice. */
 export type SecurityEventType =
   | 'auth.failed'
-  | 'auth.succeeded'
   | 'terminal.created'
-  | 'terminal.revoked'
-  | 'signature.refused';
+  | 'terminal.revoked';
 
 /** Appends events; `record` resolves once the event is stored (or its failure logged). */
 export interface SecurityEventRecorder {

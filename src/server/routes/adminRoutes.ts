@@ -32,7 +32,8 @@ export interface AdminRouteOptions {
 export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, opts) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ adminToken: [] }];
-  r.addHook('preHandler', adminGuard(opts.adminToken));
+  // onRequest: the token is checked before the body is read or validated
+  r.addHook('onRequest', adminGuard(opts.adminToken));
   r.addHook('onSend', async (_request, reply) => {
     void reply.header('cache-control', 'no-store');
   });

@@ -7,6 +7,12 @@ const b64u = (bytes: number) => Type.String({ pattern: `^[A-Za-z0-9_-]{${Math.ce
 const suiteName = Type.String({ minLength: 1, maxLength: L.maxSuiteName, pattern: '^[A-Za-z0-9:._-]+$' });
 const terminalId = Type.String({ pattern: L.terminalIdPattern });
 const closed = { additionalProperties: false } as const;
+/** Free text: no control characters and no lone surrogates (PostgreSQL text cannot hold NUL). */
+const plainText = (maxLength: number) => Type.String({ maxLength, pattern: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]*$' });
+/** A dotted event type such as `auth.failed`. */
+const eventType = Type.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}$' });
+/** An event id (ULID: 26 Crockford base32 characters), the keyset cursor of the event list. */
+const eventId = Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' });
 
 export const HelloBody = Type.Object(
   { terminalId, nonceT: b64u(L.nonceBytes), suites: Type.Array(suiteName, { minItems: 1, maxItems: L.maxSuites }) },
@@ -28,7 +34,7 @@ export const TerminalReply = Type.Object({
   revokedAt: Type.Union([Type.String(), Type.Null()]),
 });
 export const AddTerminalBody = Type.Object(
-  { id: terminalId, label: Type.Optional(Type.String({ maxLength: 200 })), suites: Type.Optional(Type.Array(suiteName, { minItems: 1, maxItems: L.maxSuites })) },
+  { id: terminalId, label: Type.Optional(plainText(200)), suites: Type.Optional(Type.Array(suiteName, { minItems: 1, maxItems: L.maxSuites })) },
   closed,
 );
 export const CredentialReply = Type.Object({
@@ -60,7 +66,7 @@ export const EventReply = Type.Object({
   detail: Type.Record(Type.String(), Type.Unknown()),
 });
 export const ListEventsQuery = Type.Object(
-  { terminalId: Type.Optional(terminalId), type: Type.Optional(Type.String({ maxLength: 64 })), limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$' })), before: Type.Optional(Type.String({ maxLength: 64 })) },
+  { terminalId: Type.Optional(terminalId), type: Type.Optional(eventType), limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$' })), before: Type.Optional(eventId) },
   closed,
 );
 export const ListEventsReply = Type.Object({ events: Type.Array(EventReply) });

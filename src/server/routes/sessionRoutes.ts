@@ -9,7 +9,8 @@ import { EchoBody, EchoReply, Problem, SessionReply } from './schemas.ts';
 export const sessionRoutes: FastifyPluginAsync<{ verifier: SignatureVerifier }> = async (app, { verifier }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ httpSignature: [] }];
-  r.addHook('preHandler', verifier);
+  // preValidation: the signature is checked on the raw body before the schema says anything
+  r.addHook('preValidation', verifier);
   r.get(
     '/v1/session',
     { config: { capability: 'session' }, schema: { tags: ['session'], security, summary: 'The current session (RFC 9421-signed request)', response: { 200: SessionReply, '4xx': Problem } } },

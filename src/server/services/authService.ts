@@ -27,7 +27,7 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
   const { settings } = ctx.config;
   const ttlMs = settings.challengeTtlSeconds * 1000;
 
-  async function refuse(reason: HandshakeFailure | 'suite_not_allowed', terminalId: string, source: string, code: 'auth.refused' | 'auth.challenge_expired' | 'auth.suite_unsupported' | 'auth.replayed'): Promise<never> {
+  async function refuse(reason: HandshakeFailure | 'suite_not_allowed', terminalId: string | null, source: string, code: 'auth.refused' | 'auth.challenge_expired' | 'auth.suite_unsupported' | 'auth.replayed'): Promise<never> {
     ctx.metrics.handshakesFailed.inc({ reason });
     await ctx.events.record('auth.failed', terminalId, source, { reason });
     throw new TesseraError(code);
@@ -73,7 +73,8 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
       const raw = /^[A-Za-z0-9_-]{22}$/.test(req.challengeId) ? await ctx.ephemeral.take(challengeKey(req.challengeId)) : undefined;
       const record = raw ? (JSON.parse(raw) as ChallengeRecord) : undefined;
       if (!record || record.expiresAt <= ctx.now()) {
-        return refuse('challenge_expired', record?.terminalId ?? '', source, 'auth.challenge_expired');
+        // A used or dropped challenge no longer names its terminal: the event has none.
+        return refuse('challenge_expired', record?.terminalId ?? null, source, 'auth.challenge_expired');
       }
       // Always look the terminal up and run one proof check, known or not (timing class).
       const terminal = await ctx.durable.terminals.get(record.terminalId);

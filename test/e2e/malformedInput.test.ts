@@ -1,0 +1,224 @@
+// Malformed input over real HTTP: every bad request gets a 4xx problem+json answer with a
+// stable code, never a 500 — broken or empty JSON, oversized bodies, wrong types, unknown
+// fields, wrong content types, bad base64url, short nonces, prototype pollution, unknown
+// routes, undecodable URLs, strings PostgreSQL cannot store, and the admin guard; plus
+// fast-check properties posting random JSON and random bytes.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { toBase64Url } from '../../src/protocol/bytes.ts';
+import { nodePrimitives as p } from '../../src/protocol/nodePrimitives.ts';
+import { type Answer, assertProblem, BACKENDS, postJson, send } from './attackKit.ts';
+import { startTestServer, type TestServer } from './testServer.ts';
+
+const BODY_LIMIT = 16_384;
+const NUM_RUNS = 100;
+
+const nonce = (bytes = 32) => toBase64Url(p.randomBytes(bytes));
+const hello = (over: Record<string, unknown> = {}) => ({ terminalId: 'T-malformed', nonceT: nonce(), suites: ['hmac-sha256'], ...over });
+
+/** A 4xx problem+json answer whose code the catalogue knows. */
+function assertClientProblem(answer: Answer, context: string): void {
+  assert.ok(answer.status >= 400 && answer.status < 500, `${context}: status ${answer.status} ${answer.text.slice(0, 200)}`);
+  assert.match(answer.headers.get('content-type') ?? '', /^application\/problem\+json\b/, `${context}: content-type`);
+  assert.match(String(answer.json?.code), /^[a-z]+\.[a-z_]+$/, `${context}: code`);
+  assert.equal(answer.json.status, answer.status, `${context}: status field`);
+}
+
+for (const { backend, skip } of BACKENDS) {
+  describe(`malformed input over HTTP (${backend})`, () => {
+    let server: TestServer;
+    let url: string;
+    let adminToken: string;
+    before(async () => {
+      if (skip) return;
+      server = await startTestServer({ backend });
+      url = server.url;
+      adminToken = server.env['TESSERA_ADMIN_TOKEN']!;
+    });
+    after(() => server?.close());
+
+    test('broken JSON, an empty JSON body and non-UTF-8 bytes are input.malformed_json', { skip }, async () => {
+      for (const path of ['/v1/auth/hello', '/v1/auth/finish']) {
+        for (const body of ['{bad', '{"terminalId":', '', 'nul', '{"a":1}}', "{'a':1}"]) {
+          assertProblem(await postJson(url, path, body), 400, 'input.malformed_json', `${path} ${JSON.stringify(body)}`);
+        }
+        const latin1 = await send(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: new Uint8Array([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d]) });
+        assertProblem(latin1, 400, 'input.malformed_json', `${path} not UTF-8`);
+      }
+    });
+
+    test(`a body over ${BODY_LIMIT} bytes is input.body_too_large (413), with or without Content-Length`, { skip }, async () => {
+      const oversized = JSON.stringify(hello({ pad: 'x'.repeat(BODY_LIMIT) }));
+      assertProblem(await postJson(url, '/v1/auth/hello', oversized), 413, 'input.body_too_large', 'content-length');
+      const chunks = [new TextEncoder().encode(oversized.slice(0, 8000)), new TextEncoder().encode(oversized.slice(8000))];
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          const next = chunks.shift();
+          if (next) controller.enqueue(next);
+          else controller.close();
+        },
+      });
+      const res = await fetch(`${url}/v1/auth/hello`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+      const text = await res.text();
+      assertProblem({ status: res.status, headers: res.headers, text, json: JSON.parse(text) }, 413, 'input.body_too_large', 'chunked');
+      // one byte under the limit is read and judged on its content
+      const base = JSON.stringify(hello({ pad: '' }));
+      const atLimit = JSON.stringify(hello({ pad: 'x'.repeat(BODY_LIMIT - base.length) }));
+      assert.equal(new TextEncoder().encode(atLimit).length, BODY_LIMIT);
+      assertProblem(await postJson(url, '/v1/auth/hello', atLimit), 400, 'input.invalid', 'exactly at the limit');
+    });
+
+    test('wrong types, missing and unknown fields are input.invalid and name the field', { skip }, async () => {
+      const cases: [string, string, unknown, string | undefined][] = [
+        ['hello', '/v1/auth/hello', hello({ terminalId: 42 }), 'terminalId'],
+        ['hello', '/v1/auth/hello', hello({ terminalId: '' }), 'terminalId'],
+        ['hello', '/v1/auth/hello', hello({ terminalId: 'T/../admin' }), 'terminalId'],
+        ['hello', '/v1/auth/hello', hello({ nonceT: [1, 2] }), 'nonceT'],
+        ['hello', '/v1/auth/hello', hello({ suites: 'hmac-sha256' }), 'suites'],
+        ['hello', '/v1/auth/hello', hello({ suites: [] }), 'suites'],
+        ['hello', '/v1/auth/hello', hello({ suites: [1] }), 'suites.0'],
+        ['hello', '/v1/auth/hello', hello({ suites: Array.from({ length: 9 }, (_, i) => `s${i}`) }), 'suites'],
+        ['hello', '/v1/auth/hello', hello({ extra: true }), undefined],
+        ['hello', '/v1/auth/hello', { terminalId: 'T-1', suites: ['hmac-sha256'] }, undefined],
+        ['hello', '/v1/auth/hello', [hello()], undefined],
+        ['hello', '/v1/auth/hello', 'null', undefined],
+        ['finish', '/v1/auth/finish', { challengeId: null, terminalProof: 'x' }, 'challengeId'],
+        ['finish', '/v1/auth/finish', { challengeId: 'x', terminalProof: { a: 1 } }, 'terminalProof'],
+        ['finish', '/v1/auth/finish', { challengeId: 'x', terminalProof: '' }, 'terminalProof'],
+        ['finish', '/v1/auth/finish', { challengeId: 'x', terminalProof: 'x'.repeat(129) }, 'terminalProof'],
+        ['finish', '/v1/auth/finish', { challengeId: 'x', terminalProof: 'y', sessionId: 'z' }, undefined],
+        ['finish', '/v1/auth/finish', { challengeId: 'x' }, undefined],
+      ];
+      for (const [name, path, body, field] of cases) {
+        const answer = await postJson(url, path, body);
+        assertProblem(answer, 400, 'input.invalid', `${name} ${JSON.stringify(body).slice(0, 80)}`);
+        if (field) assert.equal(answer.json.field, field, `${name} field`);
+      }
+      assertProblem(await postJson(url, '/v1/auth/hello', hello({ suites: ['hmac-sha256', 'hmac-sha256'] })), 400, 'input.invalid', 'repeated suite');
+      assertProblem(await postJson(url, '/v1/auth/hello', hello({ suites: ['no-such-suite'] })), 400, 'auth.suite_unsupported', 'unknown suite');
+    });
+
+    test('bad base64url and nonces of the wrong length are refused', { skip }, async () => {
+      const n = nonce();
+      const invalid = [n.slice(0, 42) + '+', n.slice(0, 42) + '/', `${n.slice(0, 42)}=`, nonce(31), nonce(33), `${nonce(31)}=`, ' '.repeat(43)];
+      for (const nonceT of invalid) assertProblem(await postJson(url, '/v1/auth/hello', hello({ nonceT })), 400, 'input.invalid', `nonceT ${nonceT}`);
+      // 43 characters whose last one carries non-zero padding bits: right shape, not canonical
+      const canonical = nonce();
+      const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(canonical[42]!);
+      const nonCanonical = canonical.slice(0, 42) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[last ^ 1];
+      assertProblem(await postJson(url, '/v1/auth/hello', hello({ nonceT: nonCanonical })), 400, 'input.invalid_encoding', 'non-canonical nonceT');
+    });
+
+    test('other content types are input.unsupported_media_type (415)', { skip }, async () => {
+      const body = JSON.stringify(hello());
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/jsonx', 'application/xml']) {
+        assertProblem(await send(`${url}/v1/auth/hello`, { method: 'POST', headers: { 'content-type': type }, body }), 415, 'input.unsupported_media_type', type);
+      }
+      const untyped = await send(`${url}/v1/auth/hello`, { method: 'POST', body: new TextEncoder().encode(body) });
+      assertProblem(untyped, 415, 'input.unsupported_media_type', 'no content type');
+    });
+
+    test('prototype pollution attempts are refused and pollute nothing', { skip }, async () => {
+      const bodies = [
+        `{"__proto__":{"polluted":1},"terminalId":"T-1","nonceT":"${nonce()}","suites":["hmac-sha256"]}`,
+        `{"terminalId":"T-1","nonceT":"${nonce()}","suites":["hmac-sha256"],"constructor":{"prototype":{"polluted":1}}}`,
+        `{"challengeId":"x","terminalProof":"y","a":{"b":{"__proto__":{"polluted":1}}}}`,
+      ];
+      for (const body of bodies) {
+        for (const path of ['/v1/auth/hello', '/v1/auth/finish']) assertProblem(await postJson(url, path, body), 400, 'input.malformed_json', `${path} ${body.slice(0, 40)}`);
+      }
+      const admin = await postJson(url, '/v1/admin/terminals', '{"id":"T-proto","__proto__":{"status":"revoked"}}', { authorization: `Bearer ${adminToken}` });
+      assertProblem(admin, 400, 'input.malformed_json', 'admin');
+      assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+      assert.equal(({} as Record<string, unknown>)['status'], undefined);
+    });
+
+    test('unknown routes and methods are input.not_found; undecodable URLs are problem+json too', { skip }, async () => {
+      assertProblem(await send(`${url}/v1/nothing`), 404, 'input.not_found');
+      assertProblem(await send(`${url}/v1/auth/hello`), 404, 'input.not_found', 'GET on a POST route');
+      assertProblem(await send(`${url}/v1/auth/hello`, { method: 'DELETE' }), 404, 'input.not_found', 'DELETE');
+      assertProblem(await send(`${url}/%zz`), 400, 'input.invalid', 'bad percent-encoding');
+      assertClientProblem(await send(`${url}/v1/admin/terminals/${'a'.repeat(200)}`), 'over-long path parameter');
+    });
+
+    test('the admin API without the right bearer token is admin.unauthorized, before any validation', { skip }, async () => {
+      const variants: [string, Record<string, string>][] = [
+        ['no header', {}],
+        ['wrong token', { authorization: `Bearer ${'x'.repeat(43)}` }],
+        ['token with one character changed', { authorization: `Bearer ${adminToken.slice(0, -1)}${adminToken.endsWith('A') ? 'B' : 'A'}` }],
+        ['token prefix', { authorization: `Bearer ${adminToken.slice(0, 10)}` }],
+        ['basic scheme', { authorization: `Basic ${adminToken}` }],
+        ['empty bearer', { authorization: 'Bearer ' }],
+      ];
+      for (const [name, headers] of variants) {
+        assertProblem(await send(`${url}/v1/admin/terminals`, { headers }), 401, 'admin.unauthorized', `list: ${name}`);
+        assertProblem(await send(`${url}/v1/admin/events?limit=nope`, { headers }), 401, 'admin.unauthorized', `bad query: ${name}`);
+        assertProblem(await postJson(url, '/v1/admin/terminals', { nonsense: true }, headers), 401, 'admin.unauthorized', `bad body: ${name}`);
+        assertProblem(await postJson(url, '/v1/admin/terminals', '{broken', headers), 401, 'admin.unauthorized', `broken body: ${name}`);
+      }
+      const answer = await send(`${url}/v1/admin/terminals`, { headers: { authorization: `Bearer ${adminToken}` } });
+      assert.equal(answer.status, 200);
+    });
+
+    test('strings the database cannot store are refused at the schema, not with a 500', { skip }, async () => {
+      const auth = { authorization: `Bearer ${adminToken}` };
+      for (const query of ['type=%00', 'type=a%00b', 'before=%00', 'before=%C3%A9', 'terminalId=%00']) {
+        assertProblem(await send(`${url}/v1/admin/events?${query}`, { headers: auth }), 400, 'input.invalid', query);
+      }
+      for (const label of ['a\u0000b', '\ud800', 'line\nbreak']) {
+        assertProblem(await postJson(url, '/v1/admin/terminals', { id: 'T-label', label }, auth), 400, 'input.invalid', `label ${JSON.stringify(label)}`);
+      }
+      assert.equal((await postJson(url, '/v1/admin/terminals', { id: 'T-label', label: 'Kiosk — café 😀' }, auth)).status, 201);
+    });
+
+    test('property: random JSON posted to hello and finish is a 4xx problem+json', { skip }, async () => {
+      const json = fc.jsonValue({ maxDepth: 3 });
+      const text = fc.string({ unit: 'binary', maxLength: 64 });
+      const anyValue = fc.oneof(json, text);
+      const bodies = fc.oneof(
+        json,
+        fc.record({ terminalId: anyValue, nonceT: anyValue, suites: fc.oneof(fc.array(anyValue, { maxLength: 9 }), anyValue) }),
+        fc.record({ challengeId: anyValue, terminalProof: anyValue }),
+        fc.dictionary(text, anyValue, { maxKeys: 5 }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom('/v1/auth/hello', '/v1/auth/finish'), bodies, async (path, body) => {
+          assertClientProblem(await postJson(url, path, JSON.stringify(body)), `${path} ${JSON.stringify(body).slice(0, 120)}`);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
+    test('property: random bytes posted as JSON are a 4xx problem+json', { skip }, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom('/v1/auth/hello', '/v1/auth/finish', '/v1/session/echo', '/v1/admin/terminals'), fc.uint8Array({ maxLength: 256 }), async (path, bytes) => {
+          const answer = await send(url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: bytes });
+          assertClientProblem(answer, `${path} ${toBase64Url(bytes)}`);
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    });
+
+    test('property: random admin input is never a 5xx', { skip }, async () => {
+      const auth = { authorization: `Bearer ${adminToken}` };
+      const text = fc.string({ unit: 'binary', maxLength: 40 });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({ id: fc.oneof(text, fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/)), label: fc.option(text, { nil: undefined }), suites: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }) }),
+          fc.dictionary(fc.constantFrom('type', 'before', 'terminalId', 'limit', 'after', 'status'), text, { maxKeys: 3 }),
+          async (body, query) => {
+            const created = await postJson(url, '/v1/admin/terminals', body, auth);
+            if (created.status !== 201) assertClientProblem(created, `add ${JSON.stringify(body)}`);
+            const qs = new URLSearchParams(query).toString();
+            for (const path of ['/v1/admin/events', '/v1/admin/terminals']) {
+              const listed = await send(`${url}${path}?${qs}`, { headers: auth });
+              if (listed.status !== 200) assertClientProblem(listed, `${path}?${qs}`);
+            }
+          },
+        ),
+        { numRuns: NUM_RUNS },
+      );
+    });
+  });
+}
