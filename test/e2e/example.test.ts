@@ -1,5 +1,5 @@
 // The README's SDK example runs against a real server through the package entry point
-// `tessera/terminal` (the compiled dist/, built by `npm ci` / `npm run build`).
+// `tessera/terminal` (the compiled dist/, built by `npm install` / `npm run build`).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
