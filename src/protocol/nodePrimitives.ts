@@ -1,10 +1,14 @@
 // Primitives backed by node:crypto (OpenSSL). The only file under src/protocol that may
 // import a node: module; a test enforces it.
-import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { type CipherGCMTypes, createCipheriv, createDecipheriv, createHash, createHmac, createPublicKey, hkdfSync, randomBytes, timingSafeEqual, verify } from 'node:crypto';
 import type { Primitives } from './primitives.ts';
 
 const asBytes = (b: Buffer | ArrayBuffer): Uint8Array =>
   b instanceof ArrayBuffer ? new Uint8Array(b) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+const TAG = 16;
+// ChaCha20-Poly1305 takes the same options as GCM; the cast only picks the typed overload.
+/** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4) before the 32 raw key bytes. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** node:crypto implementation of {@link Primitives}. */
 export const nodePrimitives: Primitives = {
@@ -13,4 +17,33 @@ export const nodePrimitives: Primitives = {
   hkdf: (hash, ikm, salt, info, length) => asBytes(hkdfSync(hash, ikm, salt, info, length)),
   randomBytes: (length) => asBytes(randomBytes(length)),
   equal: (a, b) => a.length === b.length && timingSafeEqual(a, b),
+  aeadSeal(cipher, key, nonce, aad, plaintext) {
+    const c = createCipheriv(cipher as CipherGCMTypes, key, nonce, { authTagLength: TAG });
+    c.setAAD(aad, { plaintextLength: plaintext.length });
+    return asBytes(Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]));
+  },
+  aeadOpen(cipher, key, nonce, aad, sealed) {
+    if (sealed.length < TAG) return undefined;
+    const d = createDecipheriv(cipher as CipherGCMTypes, key, nonce, { authTagLength: TAG });
+    d.setAAD(aad, { plaintextLength: sealed.length - TAG });
+    d.setAuthTag(sealed.subarray(sealed.length - TAG));
+    try {
+      return asBytes(Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG)), d.final()]));
+    } catch {
+      return undefined;
+    }
+  },
+  sm4Cbc(direction, key, iv, data) {
+    const c = direction === 'encrypt' ? createCipheriv('sm4-cbc', key, iv) : createDecipheriv('sm4-cbc', key, iv);
+    try {
+      return asBytes(Buffer.concat([c.update(data), c.final()]));
+    } catch {
+      return undefined;
+    }
+  },
+  ed25519Verify(publicKey, message, signature) {
+    if (publicKey.length !== 32 || signature.length !== 64) return false;
+    const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    return verify(null, message, key, signature);
+  },
 };

@@ -19,4 +19,15 @@ export interface Primitives {
   randomBytes(length: number): Uint8Array;
   /** Constant-time equality; false (not an exception) when lengths differ. */
   equal(a: Uint8Array, b: Uint8Array): boolean;
+  /** AEAD encryption; returns ciphertext ‖ 16-byte tag. */
+  aeadSeal(cipher: AeadCipherName, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** AEAD decryption; undefined when the tag does not verify. */
+  aeadOpen(cipher: AeadCipherName, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined;
+  /** SM4-CBC (GB/T 32907) with PKCS#7 padding; decryption returns undefined on bad padding. */
+  sm4Cbc(direction: 'encrypt' | 'decrypt', key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array | undefined;
+  /** Ed25519 (RFC 8032) verification against a raw 32-byte public key. */
+  ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
 }
+
+/** AEAD ciphers the primitives provide natively. */
+export type AeadCipherName = 'aes-256-gcm' | 'chacha20-poly1305';
