@@ -1,6 +1,6 @@
 // Primitives backed by node:crypto (OpenSSL). The only file under src/protocol that may
 // import a node: module; a test enforces it.
-import { type CipherGCMTypes, createCipheriv, createDecipheriv, createHash, createHmac, createPublicKey, hkdfSync, randomBytes, timingSafeEqual, verify } from 'node:crypto';
+import { type CipherGCMTypes, createCipheriv, createDecipheriv, createHash, createHmac, createPublicKey, hkdfSync, randomFillSync, timingSafeEqual, verify } from 'node:crypto';
 import type { Primitives } from './primitives.ts';
 
 const asBytes = (b: Buffer | ArrayBuffer): Uint8Array =>
@@ -10,12 +10,31 @@ const TAG = 16;
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4) before the 32 raw key bytes. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
+/**
+ * CSPRNG output is drawn from OpenSSL 4 KiB at a time and handed out in slices, so the many
+ * small nonces of a handshake do not each pay for a call into OpenSSL. Each byte is used once.
+ */
+const POOL_SIZE = 4096;
+let pool = new Uint8Array(0);
+let poolOffset = 0;
+function randomBytes(length: number): Uint8Array {
+  if (length > POOL_SIZE / 4) return new Uint8Array(randomFillSync(Buffer.alloc(length)));
+  if (poolOffset + length > pool.length) {
+    pool = new Uint8Array(randomFillSync(Buffer.alloc(POOL_SIZE)));
+    poolOffset = 0;
+  }
+  const out = pool.slice(poolOffset, poolOffset + length);
+  pool.fill(0, poolOffset, poolOffset + length);
+  poolOffset += length;
+  return out;
+}
+
 /** node:crypto implementation of {@link Primitives}. */
 export const nodePrimitives: Primitives = {
   hmac: (hash, key, data) => asBytes(createHmac(hash, key).update(data).digest()),
   digest: (hash, data) => asBytes(createHash(hash).update(data).digest()),
   hkdf: (hash, ikm, salt, info, length) => asBytes(hkdfSync(hash, ikm, salt, info, length)),
-  randomBytes: (length) => asBytes(randomBytes(length)),
+  randomBytes,
   equal: (a, b) => a.length === b.length && timingSafeEqual(a, b),
   aeadSeal(cipher, key, nonce, aad, plaintext) {
     const c = createCipheriv(cipher as CipherGCMTypes, key, nonce, { authTagLength: TAG });

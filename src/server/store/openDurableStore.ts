@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { TesseraError } from '../../protocol/errors.ts';
 import { KyselyDurableStore } from './kyselyDurableStore.ts';
+import { withStatementCache } from './statementCache.ts';
 import { migrateToLatest } from './migrations.ts';
 import type { Database, DurableStore } from './types.ts';
 
@@ -58,7 +59,7 @@ async function openSqlite(path: string): Promise<DurableStore> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  const store = new KyselyDurableStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), 'sqlite');
+  const store = new KyselyDurableStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite');
   try {
     await migrateToLatest(store.db);
   } catch (err) {

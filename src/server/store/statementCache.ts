@@ -1,0 +1,22 @@
+// Kysely's SQLite driver prepares every statement anew; better-sqlite3 statements are
+// reusable, so this wrapper keeps the prepared statement of each SQL text (bounded). The hot
+// path (terminal lookup on every handshake) then skips SQLite's parser.
+import type SqliteDatabase from 'better-sqlite3';
+import type { SqliteDatabase as KyselySqliteDatabase } from 'kysely';
+
+/** Wraps a better-sqlite3 database so `prepare` reuses statements by SQL text. */
+export function withStatementCache(db: SqliteDatabase.Database, max = 256): KyselySqliteDatabase {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        stmt = db.prepare(sql);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(sql, stmt);
+      }
+      return stmt as unknown as ReturnType<KyselySqliteDatabase['prepare']>;
+    },
+  };
+}
