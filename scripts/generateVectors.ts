@@ -22,7 +22,7 @@ import { ocraQuestionFromNonce } from '../src/protocol/ocra/mutualOcra.ts';
 import { parseOcraSuite } from '../src/protocol/ocra/parseOcraSuite.ts';
 import type { HashName, Primitives } from '../src/protocol/primitives.ts';
 import { transcript } from '../src/protocol/transcript.ts';
-import { ACTIVE_CAPABILITIES } from '../src/server/services/authService.ts';
+import { STATE_CAPABILITIES } from '../src/server/services/lifecycle.ts';
 
 /** Where the vectors live, relative to the repository root. */
 export const VECTOR_FILE = fileURLToPath(new URL('../test/vectors/tessera-protocol.json', import.meta.url));
@@ -159,7 +159,7 @@ function handshakeVector(kt: Uint8Array, offered: string[], preference: string[]
   const finishResponse: FinishResponse = {
     sessionId: toBase64Url(fromHex(INPUTS.sessionIdBytes)),
     expiresAt: iso(INPUTS.nowMs + INPUTS.sessionTtlSeconds * 1000),
-    capabilities: [...ACTIVE_CAPABILITIES],
+    capabilities: [...STATE_CAPABILITIES.active],
   };
   const messages: { hello: HelloRequest; helloResponse: HelloResponse; finish: FinishRequest; finishResponse: FinishResponse } = {
     hello,

@@ -15,6 +15,8 @@ export interface AdminOptions {
 /** Calls the admin API with the resolved URL and token. */
 export interface AdminClient {
   call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  /** POSTs raw bytes with the given content type (e.g. an update file) and parses the JSON answer. */
+  upload<T>(path: string, bytes: Uint8Array, contentType: string): Promise<T>;
   url: string;
 }
 
@@ -37,6 +39,11 @@ export function adminClient(opts: AdminOptions, env: NodeJS.ProcessEnv = process
         body === undefined
           ? await sendJson(fetch, url + path, method, headers)
           : await sendJson(fetch, url + path, method, { ...headers, 'content-type': 'application/json' }, utf8(JSON.stringify(body)));
+      raiseForProblem(answer);
+      return answer.body as T;
+    },
+    async upload<T>(path: string, bytes: Uint8Array, contentType: string): Promise<T> {
+      const answer = await sendJson(fetch, url + path, 'POST', { ...headers, 'content-type': contentType }, bytes);
       raiseForProblem(answer);
       return answer.body as T;
     },

@@ -6,6 +6,7 @@ export function exitCodeFor(err: unknown): number {
   if (!isTesseraError(err)) return 1;
   const c = err.code;
   if (c.startsWith('input.') || c.startsWith('ocra.') || c === 'credential.invalid' || c === 'config.invalid') return 2;
+  if (c === 'activation.code_malformed' || c === 'activation.code_mistyped') return 2; // a typing error
   return 1;
 }
 

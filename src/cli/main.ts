@@ -4,22 +4,32 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { describeError, exitCodeFor } from './cliErrors.ts';
+import { factoryCommand } from './commands/factory.ts';
+import { bindingCommand } from './commands/binding.ts';
+import { codesCommand } from './commands/codes.ts';
 import { keysCommand } from './commands/keys.ts';
 import { ocraCommand } from './commands/ocra.ts';
 import { serveCommand } from './commands/serve.ts';
 import { terminalCommand } from './commands/terminal.ts';
+import { updateCommand } from './commands/update.ts';
 
 /** Builds the program with every command. */
 export function buildProgram(): Command {
   const program = new Command('tessera')
     .description('Tessera terminal-trust platform: server, terminal tools and admin CLI')
     .version('0.1.0')
+    // Program options only before a subcommand, so `update publish --version 1.2.3` is the subcommand's.
+    .enablePositionalOptions()
     .showHelpAfterError()
     .configureHelp({ showGlobalOptions: true });
   program.addCommand(serveCommand());
   program.addCommand(terminalCommand());
   program.addCommand(ocraCommand());
   program.addCommand(keysCommand());
+  program.addCommand(factoryCommand());
+  program.addCommand(bindingCommand());
+  program.addCommand(codesCommand());
+  program.addCommand(updateCommand());
   const exitOverride = (cmd: Command) => {
     cmd.exitOverride();
     for (const sub of cmd.commands) exitOverride(sub);

@@ -32,10 +32,12 @@ export function fromBase64Url(text: string, field = 'value'): Uint8Array {
   return out;
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 /** Lower-case hex of the bytes. */
 export function toHex(bytes: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.length; i++) s += HEX_PAIRS[bytes[i]!]!;
   return s;
 }
 
@@ -49,6 +51,17 @@ export function fromHex(text: string, field = 'value'): Uint8Array {
 
 /** UTF-8 bytes of a string. */
 export function utf8(text: string): Uint8Array {
+  // Short ASCII strings (ids, labels, suite names) are copied directly: TextEncoder's call
+  // into native code costs more than the copy for them, and they are most of the calls.
+  if (text.length <= 64) {
+    const out = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) return encoder.encode(text);
+      out[i] = c;
+    }
+    return out;
+  }
   return encoder.encode(text);
 }
 

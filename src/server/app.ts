@@ -8,18 +8,31 @@ import type { ServerConfig } from './config/serverConfig.ts';
 import type { EphemeralStore } from './ephemeral/types.ts';
 import { frameworkErrorHandler, registerProblemDetails } from './http/problemDetails.ts';
 import { registerRawJsonBody } from './http/rawJsonBody.ts';
+import { createBindingGuard } from './http/bindingGuard.ts';
 import { createSignatureVerifier } from './http/signatureVerifier.ts';
 import { createAuthMetrics } from './monitor/authMetrics.ts';
 import { createSecurityEventRecorder } from './monitor/securityEvents.ts';
+import { activationRoutes } from './routes/activationRoutes.ts';
 import { adminRoutes } from './routes/adminRoutes.ts';
 import { authRoutes } from './routes/authRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
+import { lotRoutes } from './routes/lotRoutes.ts';
+import { bindingAdminRoutes } from './routes/bindingAdminRoutes.ts';
+import { bindingRoutes } from './routes/bindingRoutes.ts';
+import { codeBatchRoutes } from './routes/codeBatchRoutes.ts';
 import { sessionRoutes } from './routes/sessionRoutes.ts';
+import { updateAdminRoutes } from './routes/updateAdminRoutes.ts';
+import { updateRoutes } from './routes/updateRoutes.ts';
 import type { ServerContext } from './serverContext.ts';
+import { createActivationServices } from './services/activation/activationServices.ts';
 import { createAuthService } from './services/authService.ts';
+import { createLotService } from './services/factory/lotService.ts';
 import { createSessionRecords } from './services/sessionRecords.ts';
 import { createTerminalKeys } from './services/terminalKeys.ts';
 import { createTerminalService } from './services/terminalService.ts';
+import type { BindingAdapters } from './services/binding/bindingDeps.ts';
+import { createBindingServices } from './services/binding/bindingServices.ts';
+import { createUpdateService } from './services/updates/updateService.ts';
 import type { DurableStore } from './store/types.ts';
 
 /** What buildApp needs besides the config. */
@@ -31,6 +44,8 @@ export interface AppDependencies {
   primitives?: Primitives;
   /** pino options or false; default: JSON logs at the configured level with secrets redacted. */
   logger?: boolean | Record<string, unknown>;
+  /** SMS sender / SIM Swap API replacing the configured ones (docs/binding.md). */
+  bindingAdapters?: BindingAdapters;
 }
 
 /** Log paths that may carry secrets; pino replaces them with "[redacted]". */
@@ -77,10 +92,13 @@ export async function buildApp(config: ServerConfig, deps: AppDependencies): Pro
 
   registerProblemDetails(app);
   registerRawJsonBody(app, settings.bodyLimitBytes);
+  const bindings = createBindingServices(ctx, deps.bindingAdapters);
+  // Before any route plugin: every route declaring `sensitive: true` gets the binding check.
+  app.addHook('preHandler', createBindingGuard(bindings.check));
   await app.register(swagger, {
     openapi: {
       info: { title: 'Tessera', version: '1', description: 'Terminal-trust server API. Wire format: docs/protocol.md.' },
-      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' }, httpSignature: { type: 'apiKey', in: 'header', name: 'signature', description: 'RFC 9421 HTTP Message Signature with the session key (docs/protocol.md)' } } },
     },
   });
   await app.register(healthRoutes, { ctx });
@@ -92,5 +110,15 @@ export async function buildApp(config: ServerConfig, deps: AppDependencies): Pro
     publicUrl: (origin) => settings.publicUrl ?? origin,
     listEvents: (q) => ctx.durable.events.list(q),
   });
+  await app.register(lotRoutes, { lots: createLotService(ctx, keys), adminToken: config.adminToken, publicUrl: (origin) => settings.publicUrl ?? origin });
+  await app.register(bindingRoutes, { bindings, verifier: createSignatureVerifier(ctx, sessions) });
+  await app.register(bindingAdminRoutes, { bindings, adminToken: config.adminToken });
+  const activation = createActivationServices(ctx);
+  // requiresBinding makes POST /v1/activate a `sensitive` route (the binding guard above).
+  await app.register(activationRoutes, { activation: activation.activation, verifier: createSignatureVerifier(ctx, sessions), requiresBinding: settings.activationRequiresBinding });
+  await app.register(codeBatchRoutes, { batches: activation.batches, adminToken: config.adminToken });
+  const updates = createUpdateService(ctx);
+  await app.register(updateRoutes, { updates });
+  await app.register(updateAdminRoutes, { updates, adminToken: config.adminToken, publicKey: config.updateKey.publicKey, maxBytes: settings.updateMaxBytes });
   return app;
 }

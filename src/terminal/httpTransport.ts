@@ -33,9 +33,9 @@ export async function sendJson(fetchFn: FetchLike, url: string, method: string, 
 /** Throws the server's problem as a TesseraError when the answer is not 2xx. */
 export function raiseForProblem(answer: HttpAnswer): void {
   if (answer.status >= 200 && answer.status < 300) return;
-  const problem = (answer.body ?? {}) as { code?: unknown; detail?: unknown; title?: unknown };
+  const problem = (answer.body ?? {}) as { code?: unknown; detail?: unknown; title?: unknown; field?: unknown };
   const code = typeof problem.code === 'string' && problem.code in ERROR_CATALOGUE ? (problem.code as ErrorCode) : 'client.bad_response';
   const message = typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : `HTTP ${answer.status}`;
   const retry = answer.headers.get('retry-after');
-  throw new TesseraError(code, message, { status: answer.status, ...(retry ? { retryAfterSeconds: Number(retry) } : {}) });
+  throw new TesseraError(code, message, { status: answer.status, ...(retry ? { retryAfterSeconds: Number(retry) } : {}), ...(typeof problem.field === 'string' ? { field: problem.field } : {}) });
 }

@@ -9,7 +9,10 @@ import { answerChallenge, beginHandshake, type TerminalIdentity } from '../proto
 import { signRequest } from '../protocol/httpsig/signRequest.ts';
 import { deriveRequestKey } from '../protocol/keys.ts';
 import type { Primitives } from '../protocol/primitives.ts';
+import { type Activation, type ActivationOptions, activateTerminal } from './activation.ts';
+import { type BootOptions, bootTerminal, type FullBoot } from './bootTerminal.ts';
 import { type FetchLike, type HttpAnswer, raiseForProblem, sendJson } from './httpTransport.ts';
+import { RestrictedTerminal } from './restrictedTerminal.ts';
 
 /** A live session as the terminal sees it. */
 export interface TerminalSession {
@@ -31,7 +34,14 @@ export interface TerminalClientOptions {
   url?: string;
   /** Renew this long before the session expires (default 5 s). */
   renewBeforeMs?: number;
+  /** Fingerprint hash of this hardware (from boot): sent as evidence in every hello. */
+  hardwareHash?: Uint8Array;
+  /** Ed25519 key that signs update manifests (from the OTP image), kept for update checks. */
+  updatePublicKey?: Uint8Array;
 }
+
+/** Options of {@link TerminalClient.boot}: the boot adapters plus the client options boot does not supply. */
+export type TerminalBootOptions = BootOptions & Omit<TerminalClientOptions, 'credential' | 'hardwareHash' | 'updatePublicKey'>;
 
 /** The answer to a signed request. */
 export interface SignedResponse<T = unknown> {
@@ -56,16 +66,41 @@ export class TerminalClient {
   readonly #renewBeforeMs: number;
   #session: (TerminalSession & { requestKey: Uint8Array }) | undefined;
   #pending: Promise<TerminalSession> | undefined;
+  /** Discriminates from RestrictedTerminal: this client holds its key. */
+  readonly mode = 'full' as const;
+  /** The update-signing public key, when the client was made from a boot. */
+  readonly updatePublicKey: Uint8Array | undefined;
+
+  /**
+   * Boots a factory-made terminal (OTP image + hardware fingerprint, see bootTerminal) and
+   * returns a client that sends hardware evidence in every hello, or, when the image does not
+   * unseal here, a RestrictedTerminal that offers update checks only. Throws `otp.missing` /
+   * `otp.image_corrupt` for a missing or damaged image.
+   * @example
+   * const t = await TerminalClient.boot({ otpStore, hardware, primitives: nodePrimitives });
+   * if (t.mode === 'full') await t.login();
+   */
+  static async boot(options: TerminalBootOptions): Promise<TerminalClient | RestrictedTerminal> {
+    const { otpStore: _o, hardware: _h, ...clientOptions } = options;
+    const result = await bootTerminal(options);
+    return result.mode === 'full' ? TerminalClient.fromBoot(result, clientOptions) : new RestrictedTerminal(result, clientOptions);
+  }
+
+  /** A client for a full boot: its credential, and its hardware hash as evidence in every hello. */
+  static fromBoot(boot: FullBoot, options: Omit<TerminalClientOptions, 'credential' | 'hardwareHash' | 'updatePublicKey'>): TerminalClient {
+    return new TerminalClient({ ...options, credential: boot.credential, hardwareHash: boot.hardwareHash, updatePublicKey: boot.updatePublicKey });
+  }
 
   constructor(options: TerminalClientOptions) {
     const c = options.credential;
     this.#credential = c;
-    this.#identity = { terminalId: c.terminalId, kid: c.kid, key: fromBase64Url(c.key, 'key'), serverId: c.serverId };
+    this.#identity = { terminalId: c.terminalId, kid: c.kid, key: fromBase64Url(c.key, 'key'), serverId: c.serverId, hardwareHash: options.hardwareHash };
     this.#p = options.primitives;
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init as RequestInit));
     this.#now = options.now ?? Date.now;
     this.#base = (options.url ?? c.url).replace(/\/+$/, '');
     this.#renewBeforeMs = options.renewBeforeMs ?? 5000;
+    this.updatePublicKey = options.updatePublicKey?.slice();
   }
 
   /** The current session, if any. */
@@ -84,6 +119,15 @@ export class TerminalClient {
       this.#pending = undefined;
     });
     return this.#pending;
+  }
+
+  /**
+   * Spends a purchased activation code (`XXXX-XXXX-XXXX-XXXX-C`), then logs in again so the
+   * session has the active state's capabilities; see activateTerminal in activation.ts.
+   * @example await client.activate('7Q2M-K9XD-0PAV-3RTE-~', { facts: bindingClient })
+   */
+  activate(code: string, options?: ActivationOptions): Promise<Activation> {
+    return activateTerminal(this, code, options);
   }
 
   async #handshake(): Promise<TerminalSession> {

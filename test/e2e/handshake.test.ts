@@ -18,7 +18,7 @@ describe('mutual handshake over HTTP (embedded defaults)', () => {
     const credential = await server.addTerminal('T-0001');
     const client = new TerminalClient({ credential, primitives: nodePrimitives });
     const session = await client.login();
-    assert.deepEqual(session.capabilities, ['session']);
+    assert.deepEqual(session.capabilities, ['session', 'update']);
     assert.equal(session.suite, 'hmac-sha256');
     const { status, body } = await client.request<{ terminalId: string; sessionId: string }>('GET', '/v1/session');
     assert.equal(status, 200);

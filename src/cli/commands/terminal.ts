@@ -7,6 +7,9 @@ import { TesseraError } from '../../protocol/errors.ts';
 import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
 import { TerminalClient } from '../../terminal/terminalClient.ts';
 import { type AdminOptions, adminClient } from '../adminClient.ts';
+import { activateCommand } from './terminalActivate.ts';
+import { bindCommand, secureEchoCommand } from './terminalBind.ts';
+import { bootCommand, bootedClient, fingerprintCommand, type HardwareOptions, hardwareOptions, writeOtpCommand } from './terminalBoot.ts';
 
 interface TerminalJson {
   id: string;
@@ -88,6 +91,19 @@ export function terminalCommand(): Command {
       print(JSON.stringify(await adminClient(opts).call<TerminalJson>('GET', `/v1/admin/terminals/${encodeURIComponent(id)}`), null, 2));
     });
 
+  for (const [name, verb, summary] of [
+    ['restrict', 'restrict', 'Restrict a terminal to updates only; its sessions lose every other capability at once'],
+    ['restore', 'restore', 'Lift a restriction: the terminal is active again'],
+  ] as const) {
+    withAdmin(terminal.command(name))
+      .description(summary)
+      .argument('<id>', 'terminal id')
+      .action(async (id: string, opts: AdminOptions) => {
+        const t = await adminClient(opts).call<TerminalJson>('POST', `/v1/admin/terminals/${encodeURIComponent(id)}/${verb}`);
+        print(`${t.id} ${t.status}`);
+      });
+  }
+
   withAdmin(terminal.command('revoke'))
     .description('Revoke a terminal: it can no longer log in and its sessions stop working')
     .argument('<id>', 'terminal id')
@@ -96,19 +112,28 @@ export function terminalCommand(): Command {
       print(`${t.id} ${t.status} at ${t.revokedAt}`);
     });
 
-  terminal
-    .command('login')
+  hardwareOptions(terminal.command('login'))
     .description('Run the mutual handshake as the terminal: the server proves itself first, then the terminal')
-    .requiredOption('--credential <file>', 'credential file written by `terminal add`')
+    .option('--credential <file>', 'credential file written by `terminal add`')
+    .option('--otp <file>', 'or, for a factory-made terminal, its OTP image (with --hardware-file or --linux): boots, then logs in with hardware evidence')
     .option('--url <url>', 'server URL (default: the credential\'s)')
     .option('--json', 'print the session as JSON')
-    .action(async (opts: { credential: string; url?: string; json?: boolean }) => {
-      const credential = readCredentialFile(opts.credential);
-      const client = new TerminalClient({ credential, primitives: nodePrimitives, ...(opts.url ? { url: opts.url } : {}) });
+    .action(async (opts: HardwareOptions & { credential?: string; otp?: string; url?: string; json?: boolean }) => {
+      if (Boolean(opts.credential) === Boolean(opts.otp)) throw new TesseraError('input.invalid', 'give exactly one of --credential <file> or --otp <file>');
+      const client = opts.otp
+        ? await bootedClient({ ...opts, otp: opts.otp })
+        : new TerminalClient({ credential: readCredentialFile(opts.credential!), primitives: nodePrimitives, ...(opts.url ? { url: opts.url } : {}) });
       const s = await client.login();
       const view = { sessionId: s.sessionId, expiresAt: s.expiresAt.toISOString(), capabilities: s.capabilities, suite: s.suite };
       print(opts.json ? JSON.stringify(view) : `server proved itself; session ${view.sessionId} (${view.suite}) until ${view.expiresAt}; capabilities: ${view.capabilities.join(', ')}`);
     });
+
+  terminal.addCommand(bootCommand());
+  terminal.addCommand(fingerprintCommand());
+  terminal.addCommand(writeOtpCommand());
+  terminal.addCommand(bindCommand());
+  terminal.addCommand(secureEchoCommand());
+  terminal.addCommand(activateCommand());
 
   return terminal;
 }

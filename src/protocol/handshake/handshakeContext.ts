@@ -1,5 +1,6 @@
 // What both sides of a handshake agree on, and its transcript (docs/protocol.md §4.2).
-import { utf8 } from '../bytes.ts';
+import { concatBytes, fromBase64Url, utf8 } from '../bytes.ts';
+import type { HardwareEvidence } from '../hardware/hardwareEvidence.ts';
 import { transcript } from '../transcript.ts';
 
 /** The inputs every handshake proof covers. */
@@ -15,6 +16,13 @@ export interface HandshakeContext {
   nonceT: Uint8Array;
   nonceS: Uint8Array;
   challengeId: string;
+  /** Hardware evidence sent in hello, if any (factory-made terminals always send it). */
+  evidence?: HardwareEvidence | undefined;
+}
+
+/** The evidence as one transcript field: salt ‖ mac, or empty when absent. */
+function evidenceField(evidence: HardwareEvidence | undefined): Uint8Array {
+  return evidence ? concatBytes(fromBase64Url(evidence.salt, 'evidence.salt'), fromBase64Url(evidence.mac, 'evidence.mac')) : new Uint8Array(0);
 }
 
 /** The offered suite list as one field: each name as u16be length ‖ UTF-8. */
@@ -44,11 +52,12 @@ function contextFields(ctx: HandshakeContext): Uint8Array[] {
     ctx.nonceT,
     ctx.nonceS,
     utf8(ctx.challengeId),
+    evidenceField(ctx.evidence),
   ];
 }
 
 /**
- * transcript(purpose, [serverId, terminalId, u32be(kid), suite, offered, nonceT, nonceS, challengeId]).
+ * transcript(purpose, [serverId, terminalId, u32be(kid), suite, offered, nonceT, nonceS, challengeId, evidence]).
  * Purposes: "server-proof", "terminal-proof", "handshake" (hashed into the session key).
  */
 export function handshakeTranscript(purpose: 'server-proof' | 'terminal-proof' | 'handshake', ctx: HandshakeContext): Uint8Array {

@@ -2,6 +2,7 @@
 // server sent back. The server validates requests with JSON schemas built from the same limits.
 import { fromBase64Url } from '../bytes.ts';
 import { TesseraError } from '../errors.ts';
+import type { HardwareEvidence } from '../hardware/hardwareEvidence.ts';
 
 /** Limits shared by the server's schemas and the terminal's parser. */
 export const HANDSHAKE_LIMITS = Object.freeze({
@@ -18,6 +19,8 @@ export interface HelloRequest {
   terminalId: string;
   nonceT: string;
   suites: string[];
+  /** Hardware evidence (docs/protocol.md §4.1); required of factory-made terminals. */
+  evidence?: HardwareEvidence;
 }
 
 /** S→T answer to hello. */

@@ -2,6 +2,7 @@
 // suite, issue a challenge with the server's proof, then check the terminal's proof. The
 // caller supplies randomness, time, keys and storage.
 import { fromBase64Url, toBase64Url } from '../bytes.ts';
+import type { HardwareEvidence } from '../hardware/hardwareEvidence.ts';
 import type { Primitives } from '../primitives.ts';
 import type { HandshakeContext } from './handshakeContext.ts';
 import type { HelloResponse } from './messages.ts';
@@ -20,6 +21,8 @@ export interface ChallengeRecord {
   expiresAt: number;
   /** Whether the terminal id was known when the challenge was issued (event log only). */
   known: boolean;
+  /** The hardware evidence the hello carried, checked at finish. */
+  evidence?: HardwareEvidence | undefined;
 }
 
 /**
@@ -43,6 +46,7 @@ function contextOf(serverId: string, r: ChallengeRecord): HandshakeContext {
     nonceT: fromBase64Url(r.nonceT),
     nonceS: fromBase64Url(r.nonceS),
     challengeId: r.challengeId,
+    evidence: r.evidence,
   };
 }
 
@@ -60,6 +64,7 @@ export function issueChallenge(
     known: boolean;
     now: number;
     ttlMs: number;
+    evidence?: HardwareEvidence | undefined;
   },
 ): { record: ChallengeRecord; response: HelloResponse } {
   const record: ChallengeRecord = {
@@ -72,6 +77,7 @@ export function issueChallenge(
     nonceS: toBase64Url(p.randomBytes(32)),
     expiresAt: input.now + input.ttlMs,
     known: input.known,
+    ...(input.evidence ? { evidence: input.evidence } : {}),
   };
   const serverProof = input.suite.serverProof(p, input.terminalKey, contextOf(input.serverId, record));
   return {

@@ -2,6 +2,7 @@
 // hello, check the server's proof (a fake server stops here), then make the finish.
 import { fromBase64Url, toBase64Url } from '../bytes.ts';
 import { TesseraError } from '../errors.ts';
+import { type HardwareEvidence, makeHardwareEvidence } from '../hardware/hardwareEvidence.ts';
 import type { Primitives } from '../primitives.ts';
 import type { HandshakeContext } from './handshakeContext.ts';
 import type { FinishRequest, HelloRequest, HelloResponse } from './messages.ts';
@@ -15,6 +16,8 @@ export interface TerminalIdentity {
   key: Uint8Array;
   /** The server id the terminal expects to talk to. */
   serverId: string;
+  /** Fingerprint hash of the hardware it runs on (factory-made terminals), for evidence. */
+  hardwareHash?: Uint8Array | undefined;
 }
 
 /** State kept by the terminal between hello and the challenge. */
@@ -22,15 +25,16 @@ export interface PendingHandshake {
   identity: TerminalIdentity;
   offered: string[];
   nonceT: Uint8Array;
+  evidence?: HardwareEvidence | undefined;
 }
 
 /** Step 1: a fresh hello. */
 export function beginHandshake(p: Primitives, identity: TerminalIdentity, offered: string[]): { hello: HelloRequest; pending: PendingHandshake } {
   const nonceT = p.randomBytes(32);
-  return {
-    hello: { terminalId: identity.terminalId, nonceT: toBase64Url(nonceT), suites: [...offered] },
-    pending: { identity, offered: [...offered], nonceT },
-  };
+  const evidence = identity.hardwareHash ? makeHardwareEvidence(p, identity.key, identity.terminalId, nonceT, identity.hardwareHash) : undefined;
+  const hello: HelloRequest = { terminalId: identity.terminalId, nonceT: toBase64Url(nonceT), suites: [...offered] };
+  if (evidence) hello.evidence = evidence;
+  return { hello, pending: { identity, offered: [...offered], nonceT, evidence } };
 }
 
 /**
@@ -61,6 +65,7 @@ export function answerChallenge(
     nonceT: pending.nonceT,
     nonceS: fromBase64Url(challenge.nonceS, 'nonceS'),
     challengeId: challenge.challengeId,
+    evidence: pending.evidence,
   };
   if (!proofsEqual(p, suite.serverProof(p, identity.key, ctx), challenge.serverProof)) {
     throw new TesseraError('auth.server_not_genuine', 'the server could not prove it holds this terminal\'s key');

@@ -8,6 +8,7 @@ import { TesseraError } from '../../protocol/errors.ts';
 import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
 import type { Settings } from './configSchema.ts';
 import { loadOrCreateKeyFile, type MasterKeyRing, parseMasterKeys } from './masterKeys.ts';
+import { loadOrCreateUpdateKeyFile, parseUpdateKey, type UpdateKey } from './updateKey.ts';
 
 /** Everything the server needs to start. Frozen. */
 export interface ServerConfig {
@@ -17,12 +18,14 @@ export interface ServerConfig {
   readonly masterKeys: MasterKeyRing;
   readonly adminToken: string;
   readonly serverId: string;
+  /** Signs update manifests; its public half goes into lots and OTP images. */
+  readonly updateKey: UpdateKey;
   /** Files created on this start (for the first-run message). */
   readonly created: readonly string[];
 }
 
 /** File names inside the data dir. */
-export const DATA_FILES = Object.freeze({ sqlite: 'tessera.sqlite', masterKeys: 'master.keys', adminToken: 'admin.token' });
+export const DATA_FILES = Object.freeze({ sqlite: 'tessera.sqlite', masterKeys: 'master.keys', adminToken: 'admin.token', updateKey: 'update.key' });
 
 function loadOrCreateToken(path: string): { token: string; created: boolean } {
   if (!existsSync(path)) {
@@ -45,7 +48,7 @@ export function deriveServerId(ring: MasterKeyRing): string {
 export function resolveServerConfig(settings: Readonly<Settings>): ServerConfig {
   const dataDir = resolve(settings.dataDir);
   const created: string[] = [];
-  const needsDir = !settings.masterKey || !settings.adminToken || !settings.databaseUrl;
+  const needsDir = !settings.masterKey || !settings.adminToken || !settings.updateKey || !settings.databaseUrl;
   if (needsDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   let masterKeys: MasterKeyRing;
   if (settings.masterKey) {
@@ -61,8 +64,17 @@ export function resolveServerConfig(settings: Readonly<Settings>): ServerConfig 
     adminToken = file.token;
     if (file.created) created.push(join(dataDir, DATA_FILES.adminToken));
   }
+  let updateKey: UpdateKey;
+  if (settings.updateKey) {
+    updateKey = parseUpdateKey(settings.updateKey);
+  } else {
+    const file = loadOrCreateUpdateKeyFile(join(dataDir, DATA_FILES.updateKey));
+    updateKey = file.key;
+    if (file.created) created.push(join(dataDir, DATA_FILES.updateKey));
+  }
   return Object.freeze({
     settings,
+    updateKey,
     dataDir,
     sqlitePath: join(dataDir, DATA_FILES.sqlite),
     masterKeys,

@@ -12,6 +12,8 @@ declare module 'fastify' {
   }
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Replaces the JSON content-type parser with one that records `request.rawBody`, and drops Fastify's text/plain parser. */
 export function registerRawJsonBody(app: FastifyInstance, bodyLimit: number): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -21,7 +23,7 @@ export function registerRawJsonBody(app: FastifyInstance, bodyLimit: number): vo
     request.rawBody = raw;
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+      text = strictUtf8.decode(raw);
     } catch {
       done(new TesseraError('input.malformed_json', 'the body is not valid UTF-8'), undefined);
       return;

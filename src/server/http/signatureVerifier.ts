@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { TesseraError } from '../../protocol/errors.ts';
 import { verifyRequest } from '../../protocol/httpsig/verifyRequest.ts';
 import type { ServerContext } from '../serverContext.ts';
+import { effectiveCapabilities } from '../services/lifecycle.ts';
 import type { SessionRecord, SessionRecords } from '../services/sessionRecords.ts';
 
 declare module 'fastify' {
@@ -44,8 +45,9 @@ export function createSignatureVerifier(ctx: ServerContext, sessions: SessionRec
           resolveKey: async (keyid) => {
             const resolved = await sessions.resolve(keyid);
             const terminal = await ctx.durable.terminals.get(resolved.session.terminalId);
-            if (terminal?.status !== 'active') throw new TesseraError('auth.session_invalid', 'the session\'s terminal is no longer active');
-            session = resolved.session;
+            if (!terminal || terminal.status === 'revoked') throw new TesseraError('auth.session_invalid', 'the session\'s terminal is revoked');
+            // The terminal's state now bounds what the session may do (e.g. restricted since login).
+            session = { ...resolved.session, capabilities: effectiveCapabilities(resolved.session.capabilities, terminal.status) };
             return resolved.requestKey;
           },
           rememberNonce: (keyid, nonce, ttlSeconds) => ctx.ephemeral.putIfAbsent(`sig-nonce:${keyid}:${nonce}`, '1', Math.max(ttlSeconds, 2 * skew) * 1000),

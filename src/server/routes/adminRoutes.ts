@@ -17,7 +17,13 @@ import {
 } from './schemas.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const terminalJson = (t: TerminalRecord) => ({ ...t, createdAt: t.createdAt.toISOString(), updatedAt: t.updatedAt.toISOString(), revokedAt: iso(t.revokedAt) });
+const terminalJson = ({ hwHash, ...t }: TerminalRecord) => ({
+  ...t,
+  createdAt: t.createdAt.toISOString(),
+  updatedAt: t.updatedAt.toISOString(),
+  revokedAt: iso(t.revokedAt),
+  hardwareBound: hwHash !== null,
+});
 const eventJson = (e: SecurityEvent) => ({ ...e, at: e.at.toISOString() });
 
 /** Options of the admin routes. */
@@ -65,6 +71,16 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, op
     '/v1/admin/terminals/:id/revoke',
     { schema: { tags: ['admin'], security, summary: 'Revoke a terminal: no new session, live sessions refused', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
     async (request) => terminalJson(await opts.terminals.revoke(request.params.id, request.ip)),
+  );
+  r.post(
+    '/v1/admin/terminals/:id/restrict',
+    { schema: { tags: ['admin'], security, summary: 'Restrict a terminal to updates only (its sessions lose every other capability at once)', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
+    async (request) => terminalJson(await opts.terminals.changeState(request.params.id, 'restricted', request.ip)),
+  );
+  r.post(
+    '/v1/admin/terminals/:id/restore',
+    { schema: { tags: ['admin'], security, summary: 'Lift a restriction: the terminal is active again', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
+    async (request) => terminalJson(await opts.terminals.changeState(request.params.id, 'active', request.ip)),
   );
   r.get(
     '/v1/admin/events',

@@ -15,7 +15,12 @@ const eventType = Type.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}$' });
 const eventId = Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' });
 
 export const HelloBody = Type.Object(
-  { terminalId, nonceT: b64u(L.nonceBytes), suites: Type.Array(suiteName, { minItems: 1, maxItems: L.maxSuites }) },
+  {
+    terminalId,
+    nonceT: b64u(L.nonceBytes),
+    suites: Type.Array(suiteName, { minItems: 1, maxItems: L.maxSuites }),
+    evidence: Type.Optional(Type.Object({ salt: b64u(16), mac: b64u(32) }, closed)),
+  },
   closed,
 );
 export const HelloReply = Type.Object({ challengeId: Type.String(), suite: Type.String(), nonceS: Type.String(), serverProof: Type.String(), expiresAt: Type.String() });
@@ -32,6 +37,9 @@ export const TerminalReply = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
+  lotId: Type.Union([Type.String(), Type.Null()]),
+  /** Whether the terminal was made for recorded hardware (factory-made); the hash itself stays inside. */
+  hardwareBound: Type.Boolean(),
 });
 export const AddTerminalBody = Type.Object(
   { id: terminalId, label: Type.Optional(plainText(200)), suites: Type.Optional(Type.Array(suiteName, { minItems: 1, maxItems: L.maxSuites })) },
@@ -50,7 +58,7 @@ export const AddTerminalReply = Type.Object({ terminal: TerminalReply, credentia
 export const TerminalParams = Type.Object({ id: terminalId }, closed);
 export const ListTerminalsQuery = Type.Object(
   {
-    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked')])),
+    status: Type.Optional(Type.Union([Type.Literal('provisioned'), Type.Literal('active'), Type.Literal('restricted'), Type.Literal('revoked')])),
     limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$' })),
     after: Type.Optional(terminalId),
   },

@@ -6,13 +6,14 @@ import { fromBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
 import type { FinishRequest, FinishResponse, HelloRequest, HelloResponse } from '../../protocol/handshake/messages.ts';
 import { type ChallengeRecord, checkTerminalProof, chooseSuite, issueChallenge } from '../../protocol/handshake/serverHandshake.ts';
+import { fromBase64Url as decodeHash } from '../../protocol/bytes.ts';
+import { checkHardwareEvidence } from '../../protocol/hardware/hardwareEvidence.ts';
 import type { HandshakeFailure } from '../monitor/authMetrics.ts';
+import { capabilitiesFor } from './lifecycle.ts';
 import type { ServerContext } from '../serverContext.ts';
 import type { SessionRecords } from './sessionRecords.ts';
 import type { TerminalKeys } from './terminalKeys.ts';
 
-/** Capabilities of a session of an active terminal. */
-export const ACTIVE_CAPABILITIES: readonly string[] = Object.freeze(['session']);
 
 /** hello and finish. */
 export interface AuthService {
@@ -49,7 +50,7 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
       if (!fresh) return refuse('replayed_hello', req.terminalId, source, 'auth.replayed');
       const terminal = await ctx.durable.terminals.get(req.terminalId);
       const kid = terminal?.kid ?? ctx.config.masterKeys.current.kid;
-      const terminalKey = (terminal && keys.keyFor(terminal.id, terminal.kid)) || keys.decoyFor(req.terminalId);
+      const terminalKey = (terminal && keys.keyFor(terminal.id, terminal.kid, terminal.lotId)) || keys.decoyFor(req.terminalId);
       const { record, response } = issueChallenge(ctx.primitives, {
         serverId: ctx.config.serverId,
         terminalId: req.terminalId,
@@ -61,6 +62,7 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
         known: terminal !== undefined,
         now: ctx.now(),
         ttlMs,
+        evidence: req.evidence,
       });
       await ctx.ephemeral.put(challengeKey(record.challengeId), JSON.stringify(record), ttlMs);
       ctx.metrics.handshakesStarted.inc();
@@ -78,13 +80,20 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
       }
       // Always look the terminal up and run one proof check, known or not (timing class).
       const terminal = await ctx.durable.terminals.get(record.terminalId);
-      const realKey = terminal && terminal.kid === record.kid ? keys.keyFor(terminal.id, terminal.kid) : undefined;
+      const realKey = terminal && terminal.kid === record.kid ? keys.keyFor(terminal.id, terminal.kid, terminal.lotId) : undefined;
       const result = checkTerminalProof(ctx.primitives, ctx.config.serverId, record, realKey ?? keys.decoyFor(record.terminalId), req.terminalProof);
       if (!terminal || !realKey) return refuse('unknown_terminal', record.terminalId, source, 'auth.refused');
       if (!result.verified) return refuse('bad_proof', record.terminalId, source, 'auth.refused');
       if (terminal.status === 'revoked') return refuse('revoked', record.terminalId, source, 'auth.refused');
       if (!terminal.suites.includes(record.suite)) return refuse('suite_not_allowed', record.terminalId, source, 'auth.refused');
-      const session = await sessions.create(record, [...ACTIVE_CAPABILITIES]);
+      // Hardware evidence (factory-made terminals): a mismatch still proves the key, so the
+      // terminal gets a session, but an update-only one, and the event log says why.
+      let capabilities = capabilitiesFor(terminal.status);
+      if (terminal.hwHash && !checkHardwareEvidence(ctx.primitives, realKey, terminal.id, decodeHash(record.nonceT), decodeHash(terminal.hwHash), record.evidence)) {
+        capabilities = capabilitiesFor('restricted');
+        await ctx.events.record('hardware.mismatch', terminal.id, source, { evidence: record.evidence ? 'wrong' : 'missing' });
+      }
+      const session = await sessions.create(record, [...capabilities], terminal.lotId);
       ctx.metrics.handshakesSucceeded.inc();
       end();
       return { sessionId: session.sessionId, expiresAt: new Date(session.expiresAt).toISOString(), capabilities: session.capabilities };

@@ -6,6 +6,7 @@ import type { ChallengeRecord } from '../../protocol/handshake/serverHandshake.t
 import { getHandshakeSuite } from '../../protocol/handshake/suites.ts';
 import { deriveRequestKey } from '../../protocol/keys.ts';
 import type { ServerContext } from '../serverContext.ts';
+import { LruCache } from './lruCache.ts';
 import type { TerminalKeys } from './terminalKeys.ts';
 
 /** A live session as stored. */
@@ -17,13 +18,15 @@ export interface SessionRecord {
   expiresAt: number;
   /** The handshake it came from (public values only). */
   handshake: ChallengeRecord;
+  /** The terminal's lot, whose key its terminal key derives from (null: added by hand). */
+  lotId: string | null;
 }
 
 const key = (sessionId: string) => `session:${sessionId}`;
 
 /** Creates and resolves sessions. */
 export interface SessionRecords {
-  create(handshake: ChallengeRecord, capabilities: string[]): Promise<SessionRecord>;
+  create(handshake: ChallengeRecord, capabilities: string[], lotId: string | null): Promise<SessionRecord>;
   /** The session and its request-signing key; throws `auth.session_invalid`. */
   resolve(sessionId: string): Promise<{ session: SessionRecord; requestKey: Uint8Array }>;
 }
@@ -31,14 +34,17 @@ export interface SessionRecords {
 /** Session storage over the ephemeral store. */
 export function createSessionRecords(ctx: ServerContext, keys: TerminalKeys): SessionRecords {
   const ttlMs = ctx.config.settings.sessionTtlSeconds * 1000;
+  // Request keys of live sessions, so a signed request costs no HKDF; the record is still read each time.
+  const requestKeys = new LruCache<Uint8Array>(10_000);
   return {
-    async create(handshake, capabilities) {
+    async create(handshake, capabilities, lotId) {
       const session: SessionRecord = {
         sessionId: toBase64Url(ctx.primitives.randomBytes(16)),
         terminalId: handshake.terminalId,
         capabilities,
         expiresAt: ctx.now() + ttlMs,
         handshake,
+        lotId,
       };
       await ctx.ephemeral.put(key(session.sessionId), JSON.stringify(session), ttlMs);
       return session;
@@ -47,21 +53,25 @@ export function createSessionRecords(ctx: ServerContext, keys: TerminalKeys): Se
       const raw = /^[A-Za-z0-9_-]{22}$/.test(sessionId) ? await ctx.ephemeral.get(key(sessionId)) : undefined;
       const session = raw ? (JSON.parse(raw) as SessionRecord) : undefined;
       if (!session || session.expiresAt <= ctx.now()) throw new TesseraError('auth.session_invalid', 'the session is unknown or expired; run the handshake again');
-      const h = session.handshake;
-      const terminalKey = keys.keyFor(h.terminalId, h.kid);
-      const suite = getHandshakeSuite(h.suite);
-      if (!terminalKey || !suite) throw new TesseraError('auth.session_invalid');
-      const sessionKey = suite.sessionKey(ctx.primitives, terminalKey, {
-        serverId: ctx.config.serverId,
-        terminalId: h.terminalId,
-        kid: h.kid,
-        suite: h.suite,
-        offered: h.offered,
-        nonceT: fromBase64Url(h.nonceT),
-        nonceS: fromBase64Url(h.nonceS),
-        challengeId: h.challengeId,
+      const requestKey = requestKeys.get(session.sessionId, () => {
+        const h = session.handshake;
+        const terminalKey = keys.keyFor(h.terminalId, h.kid, session.lotId);
+        const suite = getHandshakeSuite(h.suite);
+        if (!terminalKey || !suite) throw new TesseraError('auth.session_invalid');
+        const sessionKey = suite.sessionKey(ctx.primitives, terminalKey, {
+          serverId: ctx.config.serverId,
+          terminalId: h.terminalId,
+          kid: h.kid,
+          suite: h.suite,
+          offered: h.offered,
+          nonceT: fromBase64Url(h.nonceT),
+          nonceS: fromBase64Url(h.nonceS),
+          challengeId: h.challengeId,
+          evidence: h.evidence,
+        });
+        return deriveRequestKey(ctx.primitives, sessionKey);
       });
-      return { session, requestKey: deriveRequestKey(ctx.primitives, sessionKey) };
+      return { session, requestKey };
     },
   };
 }

@@ -2,43 +2,37 @@
 // database holds no terminal secret), and decoy keys for ids that have no usable key so an
 // unknown terminal costs and looks the same as a known one. Derived keys are kept in a
 // bounded LRU so a busy terminal's handshake does not pay for HKDF again.
+import { deriveLotKey } from '../../protocol/factory/lotKeys.ts';
 import { deriveSubkey, deriveTerminalKey } from '../../protocol/keys.ts';
 import type { Primitives } from '../../protocol/primitives.ts';
 import type { MasterKeyRing } from '../config/masterKeys.ts';
+import { LruCache } from './lruCache.ts';
 
 /** Derives terminal keys for one deployment. */
 export interface TerminalKeys {
-  /** K_t of a terminal under the master key `kid`; undefined when the kid is unknown. */
-  keyFor(terminalId: string, kid: number): Uint8Array | undefined;
+  /**
+   * K_t of a terminal under the master key `kid` (through its lot key for a factory-made
+   * terminal); undefined when the kid is unknown.
+   */
+  keyFor(terminalId: string, kid: number, lotId?: string | null): Uint8Array | undefined;
+  /** K_lot of a production lot under the master key `kid`. */
+  lotKey(lotId: string, kid: number): Uint8Array | undefined;
   /** A stable stand-in key for a terminal that does not exist. */
   decoyFor(terminalId: string): Uint8Array;
-}
-
-/** A small least-recently-used map. */
-class Lru<V> {
-  readonly #map = new Map<string, V>();
-  constructor(readonly max: number) {}
-  get(key: string, make: () => V): V {
-    let v = this.#map.get(key);
-    if (v !== undefined) {
-      this.#map.delete(key);
-    } else {
-      v = make();
-      if (this.#map.size >= this.max) this.#map.delete(this.#map.keys().next().value!);
-    }
-    this.#map.set(key, v);
-    return v;
-  }
 }
 
 /** Creates the key deriver for a master-key ring; `cacheSize` bounds the keys kept. */
 export function createTerminalKeys(p: Primitives, ring: MasterKeyRing, cacheSize = 10_000): TerminalKeys {
   const decoySecret = deriveSubkey(p, 'sha256', ring.current.key, 'decoy');
-  const cache = new Lru<Uint8Array>(cacheSize);
+  const cache = new LruCache<Uint8Array>(cacheSize);
   return {
-    keyFor(terminalId, kid) {
+    keyFor(terminalId, kid, lotId) {
+      const base = lotId ? this.lotKey(lotId, kid) : ring.get(kid);
+      return base ? cache.get(`${kid}\u0000${lotId ?? ''}\u0000${terminalId}`, () => deriveTerminalKey(p, base, terminalId)) : undefined;
+    },
+    lotKey(lotId, kid) {
       const master = ring.get(kid);
-      return master ? cache.get(`${kid}\u0000${terminalId}`, () => deriveTerminalKey(p, master, terminalId)) : undefined;
+      return master ? cache.get(`lot\u0000${kid}\u0000${lotId}`, () => deriveLotKey(p, master, lotId)) : undefined;
     },
     // Cached like real keys, so unknown ids cost the same as known ones.
     decoyFor: (terminalId) => cache.get(`decoy\u0000${terminalId}`, () => deriveTerminalKey(p, decoySecret, terminalId)),

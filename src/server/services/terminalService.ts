@@ -1,10 +1,12 @@
-// Terminal administration: register (returning the credential once), list, show, revoke.
+// Terminal administration: register (returning the credential once), list, show, revoke,
+// restrict and restore (the transitions of services/lifecycle.ts).
 import { toBase64Url } from '../../protocol/bytes.ts';
 import type { TerminalCredential } from '../../protocol/credential.ts';
 import { TesseraError } from '../../protocol/errors.ts';
 import { getHandshakeSuite } from '../../protocol/handshake/suites.ts';
 import type { ServerContext } from '../serverContext.ts';
 import type { TerminalRecord, TerminalStatus } from '../store/types.ts';
+import { ADMIN_TRANSITIONS } from './lifecycle.ts';
 import type { TerminalKeys } from './terminalKeys.ts';
 
 /** Terminal administration operations. */
@@ -13,6 +15,8 @@ export interface TerminalService {
   list(q: { status?: TerminalStatus; limit: number; after?: string }): Promise<TerminalRecord[]>;
   show(id: string): Promise<TerminalRecord>;
   revoke(id: string, source: string): Promise<TerminalRecord>;
+  /** Restrict (→ restricted) or restore (restricted → active); `terminal.wrong_state` from any other state. */
+  changeState(id: string, to: 'restricted' | 'active', source: string): Promise<TerminalRecord>;
 }
 
 /** Creates the terminal service. */
@@ -44,6 +48,14 @@ export function createTerminalService(ctx: ServerContext, keys: TerminalKeys): T
       const t = await ctx.durable.terminals.setStatus(id, 'revoked', new Date(ctx.now()));
       if (!t) throw new TesseraError('terminal.not_found', `no terminal ${id}`);
       await ctx.events.record('terminal.revoked', id, source, {});
+      return t;
+    },
+    async changeState(id, to, source) {
+      const current = await show(id);
+      if (current.status === to) return current;
+      const t = await ctx.durable.terminals.transition(id, ADMIN_TRANSITIONS[to], to, new Date(ctx.now()));
+      if (!t) throw new TesseraError('terminal.wrong_state', `terminal ${id} is ${current.status}; it cannot become ${to}`);
+      await ctx.events.record(to === 'restricted' ? 'terminal.restricted' : 'terminal.restored', id, source, { from: current.status });
       return t;
     },
   };

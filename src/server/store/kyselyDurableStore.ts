@@ -4,8 +4,14 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { TesseraError } from '../../protocol/errors.ts';
+import { KyselyActivationCodeStore } from './kyselyActivationCodeStore.ts';
+import { KyselyBindingStore } from './kyselyBindingStore.ts';
+import { isUniqueViolation, KyselyLotStore } from './kyselyLotStore.ts';
+import { KyselyUpdateStore } from './kyselyUpdateStore.ts';
+import { bulkInsertTerminals } from './bulkInsertTerminals.ts';
 import { dialectOf } from './migrations.ts';
 import type {
+  BindingStore,
   Database,
   DurableStore,
   EventListQuery,
@@ -59,12 +65,6 @@ function checkLimit(limit: number): number {
   return limit;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  // PostgreSQL SQLSTATE unique_violation; better-sqlite3 extended result codes.
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
-
 function toTerminal(row: TerminalsTable): TerminalRecord {
   return {
     id: row.id,
@@ -75,6 +75,24 @@ function toTerminal(row: TerminalsTable): TerminalRecord {
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+    lotId: row.lot_id ?? null,
+    hwHash: row.hw_hash ?? null,
+  };
+}
+
+function terminalRow(t: NewTerminal): TerminalsTable {
+  const now = iso(t.now, 'now');
+  return {
+    id: t.id,
+    kid: t.kid,
+    status: t.status ?? 'active',
+    suites: JSON.stringify(t.suites),
+    label: t.label ?? null,
+    created_at: now,
+    updated_at: now,
+    revoked_at: null,
+    lot_id: t.lotId ?? null,
+    hw_hash: t.hwHash ?? null,
   };
 }
 
@@ -97,17 +115,7 @@ class KyselyTerminalStore implements TerminalStore {
   }
 
   async create(t: NewTerminal): Promise<TerminalRecord> {
-    const now = iso(t.now, 'now');
-    const row: TerminalsTable = {
-      id: t.id,
-      kid: t.kid,
-      status: 'active',
-      suites: JSON.stringify(t.suites),
-      label: t.label ?? null,
-      created_at: now,
-      updated_at: now,
-      revoked_at: null,
-    };
+    const row = terminalRow(t);
     try {
       await this.#db.insertInto('terminals').values(row).execute();
     } catch (err) {
@@ -115,6 +123,24 @@ class KyselyTerminalStore implements TerminalStore {
       throw err;
     }
     return toTerminal(row);
+  }
+
+  async createMany(terminals: readonly NewTerminal[]): Promise<number> {
+    if (terminals.length === 0) return 0;
+    return bulkInsertTerminals(this.#db, dialectOf(this.#db), terminals.map(terminalRow));
+  }
+
+  async transition(id: string, from: readonly TerminalStatus[], to: TerminalStatus, now: Date): Promise<TerminalRecord | undefined> {
+    if (from.length === 0) return undefined;
+    const at = iso(now, 'now');
+    const row = await this.#db
+      .updateTable('terminals')
+      .set({ status: to, updated_at: at, revoked_at: to === 'revoked' ? sql<string>`coalesce(${sql.ref('revoked_at')}, ${at})` : null })
+      .where('id', '=', id)
+      .where('status', 'in', [...from])
+      .returningAll()
+      .executeTakeFirst();
+    return row === undefined ? undefined : toTerminal(row);
   }
 
   async get(id: string): Promise<TerminalRecord | undefined> {
@@ -186,6 +212,10 @@ class KyselyEventStore implements EventStore {
 export class KyselyDurableStore implements DurableStore {
   readonly terminals: TerminalStore;
   readonly events: EventStore;
+  readonly bindings: BindingStore;
+  readonly lots: KyselyLotStore;
+  readonly updates: KyselyUpdateStore;
+  readonly activationCodes: KyselyActivationCodeStore;
   readonly dialect: 'sqlite' | 'postgres';
   /** The underlying Kysely instance (for migrations and maintenance). */
   readonly db: Kysely<Database>;
@@ -196,6 +226,11 @@ export class KyselyDurableStore implements DurableStore {
     this.dialect = dialect;
     this.terminals = new KyselyTerminalStore(db);
     this.events = new KyselyEventStore(db);
+    this.bindings = new KyselyBindingStore(db);
+    this.lots = new KyselyLotStore(db);
+    this.updates = new KyselyUpdateStore(db);
+    // A redemption moves the terminal inside its own transaction, through the same terminal store.
+    this.activationCodes = new KyselyActivationCodeStore(db, (trx) => new KyselyTerminalStore(trx));
   }
 
   async ping(): Promise<void> {

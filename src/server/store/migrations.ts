@@ -4,6 +4,10 @@
 // collation so ids sort by bytes, as SQLite's BINARY collation does.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresIntrospector, sql } from 'kysely';
 import { TesseraError } from '../../protocol/errors.ts';
+import { activationCodeMigration } from './activationCodeMigration.ts';
+import { bindingsMigration } from './bindingMigration.ts';
+import { factoryMigration } from './factoryMigration.ts';
+import { updatesMigration } from './updatesMigration.ts';
 
 /** Options of {@link migrateToLatest}. */
 export interface MigrateOptions {
@@ -59,6 +63,10 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('terminals').execute();
       },
     },
+    '0002_bindings': bindingsMigration(dialect),
+    '0003_factory': factoryMigration(dialect),
+    '0005_updates': updatesMigration(dialect),
+    '0006_activation_codes': activationCodeMigration(dialect),
   };
 }
 

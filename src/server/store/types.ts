@@ -1,12 +1,22 @@
 // The durable-state contract of the server: terminal records and the security event log.
 // Every backend (SQLite, PostgreSQL, …) implements these interfaces and passes the one
 // conformance suite in test/server/store/durableStoreContract.ts.
+import type { ActivationBatchesTable, ActivationCodeStore, ActivationCodesTable } from './activationCodeStoreTypes.ts';
+import type { BindingStore, BindingsTable } from './bindingStoreTypes.ts';
+import type { LotStore, LotsTable } from './lotStoreTypes.ts';
+import type { UpdateChunksTable, UpdateStore, UpdatesTable } from './updateStoreTypes.ts';
+
+export type * from './activationCodeStoreTypes.ts';
+export type * from './bindingStoreTypes.ts';
+export type * from './lotStoreTypes.ts';
+export type * from './updateStoreTypes.ts';
 
 /**
- * Lifecycle state of a terminal. Stored as plain text with no CHECK constraint, so later
- * states (`'provisioned'`, `'restricted'`) need no migration.
+ * Lifecycle state of a terminal (docs/factory.md §6): `provisioned` (made at the factory,
+ * not yet activated) → `active`; `restricted` (update-only) and `revoked` from any state.
+ * Stored as plain text with no CHECK constraint, so a later state needs no migration.
  */
-export type TerminalStatus = 'active' | 'revoked';
+export type TerminalStatus = 'provisioned' | 'active' | 'restricted' | 'revoked';
 
 /** A terminal as the server remembers it. Holds no secret: keys derive from `kid`. */
 export interface TerminalRecord {
@@ -21,15 +31,22 @@ export interface TerminalRecord {
   updatedAt: Date;
   /** When the terminal was first revoked; null unless `status` is `'revoked'`. */
   revokedAt: Date | null;
+  /** The production lot of a factory-made terminal (its key derives from the lot key). */
+  lotId: string | null;
+  /** Fingerprint hash (base64url) of the hardware it was made for; null for terminals added by hand. */
+  hwHash: string | null;
 }
 
-/** Input of {@link TerminalStore.create}; a new terminal starts `'active'`. */
+/** Input of {@link TerminalStore.create}; a new terminal starts `'active'` unless told otherwise. */
 export interface NewTerminal {
   id: string;
   kid: number;
   suites: string[];
   label?: string | null;
   now: Date;
+  status?: 'active' | 'provisioned';
+  lotId?: string | null;
+  hwHash?: string | null;
 }
 
 /** Query of {@link TerminalStore.list}: keyset pagination ordered by id (byte order). */
@@ -49,6 +66,13 @@ export interface TerminalStore {
   list(q: TerminalListQuery): Promise<TerminalRecord[]>;
   /** Sets the status and `updatedAt`; returns undefined when there is no such terminal. */
   setStatus(id: string, status: TerminalStatus, now: Date): Promise<TerminalRecord | undefined>;
+  /**
+   * Moves a terminal to `to` only if its status is one of `from`, atomically (one conditional
+   * UPDATE); undefined when it is absent or in another state.
+   */
+  transition(id: string, from: readonly TerminalStatus[], to: TerminalStatus, now: Date): Promise<TerminalRecord | undefined>;
+  /** Inserts many terminals in one transaction, skipping ids that exist; returns how many were new. */
+  createMany(terminals: readonly NewTerminal[]): Promise<number>;
 }
 
 /** One entry of the security event log. */
@@ -84,6 +108,14 @@ export interface EventStore {
 export interface DurableStore {
   terminals: TerminalStore;
   events: EventStore;
+  /** SIM/secure-element bindings (docs/binding.md). */
+  bindings: BindingStore;
+  /** Production lots (docs/factory.md). */
+  lots: LotStore;
+  /** Published signed updates and their files (docs/protocol.md, "Signed updates"). */
+  updates: UpdateStore;
+  /** Purchase activation codes, as keyed hashes (docs/protocol.md §12). */
+  activationCodes: ActivationCodeStore;
   dialect: 'sqlite' | 'postgres';
   /** Resolves when the database answers; throws `TesseraError('server.unavailable')` otherwise. */
   ping(): Promise<void>;
@@ -102,6 +134,8 @@ export interface TerminalsTable {
   created_at: string;
   updated_at: string;
   revoked_at: string | null;
+  lot_id: string | null;
+  hw_hash: string | null;
 }
 
 /** Row shape of the `security_events` table. */
@@ -119,4 +153,10 @@ export interface SecurityEventsTable {
 export interface Database {
   terminals: TerminalsTable;
   security_events: SecurityEventsTable;
+  bindings: BindingsTable;
+  lots: LotsTable;
+  updates: UpdatesTable;
+  update_chunks: UpdateChunksTable;
+  activation_batches: ActivationBatchesTable;
+  activation_codes: ActivationCodesTable;
 }

@@ -67,17 +67,19 @@ test('master keys: kid:base64url pairs, newest kid is current, old kids stay usa
   }
 });
 
-test('first run creates a 0600 key file and admin token; rotation adds a kid', () => {
+test('first run creates 0600 master-key, admin-token and update-key files; rotation adds a kid', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-first-'));
   const config = resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: dir }));
-  assert.equal(config.created.length, 2);
-  for (const f of ['master.keys', 'admin.token']) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600);
+  assert.equal(config.created.length, 3);
+  for (const f of ['master.keys', 'admin.token', 'update.key']) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600);
+  assert.equal(config.updateKey.publicKey.length, 32);
   assert.ok(config.adminToken.length >= 32);
   assert.match(config.serverId, /^tessera-[0-9a-f]{16}$/);
   const again = resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: dir }));
   assert.equal(again.created.length, 0);
   assert.equal(again.serverId, config.serverId, 'server id is stable across restarts');
   assert.equal(again.adminToken, config.adminToken);
+  assert.deepEqual(again.updateKey.publicKey, config.updateKey.publicKey, 'the update key survives restarts');
   const rotated = rotateKeyFile(join(dir, 'master.keys'));
   assert.deepEqual(rotated.kids, [1, 2]);
   assert.equal(rotated.current.kid, 2);

@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isTesseraError } from '../../../src/protocol/errors.ts';
 import type { DurableStore, NewTerminal } from '../../../src/server/store/types.ts';
+import { activationCodeStoreContract } from './activationCodeStoreContract.ts';
+import { bindingStoreContract } from './bindingStoreContract.ts';
+import { factoryStoreContract } from './factoryStoreContract.ts';
+import { updateStoreContract } from './updateStoreContract.ts';
 
 /** What a backend hands the suite: an empty, migrated store and how to dispose of it. */
 export interface DurableStoreHarness {
@@ -68,6 +72,8 @@ export function durableStoreContract(
           createdAt: T0,
           updatedAt: T0,
           revokedAt: null,
+          lotId: null,
+          hwHash: null,
         });
         assert.ok(got?.createdAt instanceof Date);
         assert.equal(got?.createdAt.getTime(), T0.getTime());
@@ -248,5 +254,10 @@ export function durableStoreContract(
         assert.deepEqual(await migrate(), []);
         assert.equal((await store.terminals.get('T-keep'))?.id, 'T-keep');
       }));
+
+    bindingStoreContract(withStore);
+    factoryStoreContract(withStore);
+    updateStoreContract(withStore);
+    activationCodeStoreContract(withStore);
   });
 }

@@ -1,0 +1,81 @@
+// `tessera binding list|show|suspend|release`: SIM binding administration against a running
+// server (admin token), the counterpart of /v1/admin/bindings.
+import { Command } from 'commander';
+import { type AdminOptions, adminClient } from '../adminClient.ts';
+
+interface BindingJson {
+  id: string;
+  terminalId: string;
+  appId: string;
+  status: string;
+  reason: string | null;
+  msisdnLast4: string;
+  createdAt: string;
+  verifiedAt: string | null;
+  cooldownUntil: string | null;
+}
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
+
+/** One line per binding: id, status(reason), terminal, app, …last4, created, cool-down. */
+export function bindingRow(b: BindingJson): string {
+  const status = b.reason ? `${b.status}(${b.reason})` : b.status;
+  const cooldown = b.cooldownUntil ? `\tcool-down until ${b.cooldownUntil}` : '';
+  return `${b.id}\t${status}\t${b.terminalId}\t${b.appId}\t…${b.msisdnLast4}\t${b.createdAt}${cooldown}`;
+}
+
+function withAdmin(cmd: Command): Command {
+  return cmd.option('--url <url>', 'server URL (default TESSERA_URL or http://127.0.0.1:8080)').option('--admin-token <token>', 'admin token (default TESSERA_ADMIN_TOKEN or the data dir\'s admin.token)');
+}
+
+const path = (id: string, action = '') => `/v1/admin/bindings/${encodeURIComponent(id)}${action}`;
+
+/** The binding command group. */
+export function bindingCommand(): Command {
+  const binding = new Command('binding').description('List, show, suspend and release SIM/secure-element bindings (docs/binding.md)');
+
+  withAdmin(binding.command('list'))
+    .description('List bindings, newest first')
+    .option('--terminal <id>', 'only this terminal\'s bindings')
+    .option('--app <id>', 'only this application\'s bindings')
+    .option('--status <status>', 'pending, active, suspended or ended')
+    .option('--msisdn <number>', 'only bindings of this phone number (E.164; matched by keyed hash)')
+    .option('--limit <n>', 'page size (1–1000)', '100')
+    .option('--before <id>', 'start below this binding id (the `next` of the previous page)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  tessera binding list --status suspended\n  tessera binding list --msisdn +447400123456')
+    .action(async (opts: AdminOptions & { terminal?: string; app?: string; status?: string; msisdn?: string; limit: string; before?: string; json?: boolean }) => {
+      const q = new URLSearchParams({ limit: opts.limit });
+      if (opts.terminal) q.set('terminalId', opts.terminal);
+      if (opts.app) q.set('appId', opts.app);
+      if (opts.status) q.set('status', opts.status);
+      if (opts.msisdn) q.set('msisdn', opts.msisdn);
+      if (opts.before) q.set('before', opts.before);
+      const out = await adminClient(opts).call<{ bindings: BindingJson[]; next: string | null }>('GET', `/v1/admin/bindings?${q}`);
+      if (opts.json) print(JSON.stringify(out));
+      else for (const b of out.bindings) print(bindingRow(b));
+    });
+
+  withAdmin(binding.command('show'))
+    .description('Show one binding')
+    .argument('<id>', 'binding id')
+    .action(async (id: string, opts: AdminOptions) => {
+      print(JSON.stringify(await adminClient(opts).call<BindingJson>('GET', path(id)), null, 2));
+    });
+
+  withAdmin(binding.command('suspend'))
+    .description('Suspend an active binding: sensitive calls are refused until the user binds again')
+    .argument('<id>', 'binding id')
+    .action(async (id: string, opts: AdminOptions) => {
+      print(bindingRow(await adminClient(opts).call<BindingJson>('POST', path(id, '/suspend'))));
+    });
+
+  withAdmin(binding.command('release'))
+    .description('End a binding: the number may be bound again, here or on another terminal')
+    .argument('<id>', 'binding id')
+    .action(async (id: string, opts: AdminOptions) => {
+      print(bindingRow(await adminClient(opts).call<BindingJson>('POST', path(id, '/release'))));
+    });
+
+  return binding;
+}

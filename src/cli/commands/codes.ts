@@ -1,0 +1,111 @@
+// `tessera codes issue|list|revoke`: purchase activation codes against a running server
+// (admin token). `issue` writes the codes, shown only this once, to a new 0600 CSV file.
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { Command } from 'commander';
+import { TesseraError } from '../../protocol/errors.ts';
+import { type AdminOptions, adminClient } from '../adminClient.ts';
+
+interface BatchJson {
+  id: string;
+  product: string;
+  count: number;
+  expiresAt: string;
+  createdAt: string;
+  revokedAt: string | null;
+  counts: { issued: number; used: number; revoked: number; expired: number };
+}
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
+
+/** One line per batch: name, product, counts by status, expiry (and revocation). */
+export function batchRow(b: BatchJson): string {
+  const c = b.counts;
+  const revoked = b.revokedAt ? `\trevoked ${b.revokedAt}` : '';
+  return `${b.id}\t${b.product}\tissued=${c.issued}\tused=${c.used}\trevoked=${c.revoked}\texpired=${c.expired}\ttotal=${b.count}\texpires ${b.expiresAt}${revoked}`;
+}
+
+function withAdmin(cmd: Command): Command {
+  return cmd.option('--url <url>', 'server URL (default TESSERA_URL or http://127.0.0.1:8080)').option('--admin-token <token>', 'admin token (default TESSERA_ADMIN_TOKEN or the data dir\'s admin.token)');
+}
+
+/** Creates the output file (mode 0600) before anything is issued; refuses an existing one. */
+function createOutFile(path: string): number {
+  try {
+    return openSync(path, 'wx', 0o600);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code;
+    throw new TesseraError('input.invalid', why === 'EEXIST' ? `${path} exists; codes are shown only once, so choose a new file` : `cannot create ${path} (${why ?? 'error'})`);
+  }
+}
+
+const batchPath = (id: string, action = '') => `/v1/admin/code-batches/${encodeURIComponent(id)}${action}`;
+
+/** The codes command group. */
+export function codesCommand(): Command {
+  const codes = new Command('codes').description('Issue, list and revoke purchase activation codes (docs/protocol.md §12)');
+
+  withAdmin(codes.command('issue'))
+    .description('Issue a batch of activation codes and write them to a new CSV file (mode 0600); the server keeps only keyed hashes')
+    .requiredOption('--batch <name>', 'batch name (letters, digits, . _ : + -)')
+    .requiredOption('--count <n>', 'how many codes (1–100000)')
+    .requiredOption('--product <name>', 'what the codes activate, e.g. basic-12m')
+    .requiredOption('--out <file>', 'CSV file to create (refuses to overwrite)')
+    .option('--expires <date>', 'expiry, ISO-8601 (default: the server\'s TESSERA_ACTIVATION_CODE_TTL_DAYS from now)')
+    .option('--json', 'print the batch as JSON')
+    .addHelpText('after', '\nExample:\n  tessera codes issue --batch B-2026-11 --count 10000 --product basic-12m --out codes.csv')
+    .action(async (opts: AdminOptions & { batch: string; count: string; product: string; out: string; expires?: string; json?: boolean }) => {
+      if (!/^\d{1,6}$/.test(opts.count)) throw new TesseraError('input.invalid', '--count must be a whole number from 1 to 100000');
+      const client = adminClient(opts);
+      const fd = createOutFile(opts.out);
+      let out: { batch: BatchJson; codes: string[] };
+      try {
+        out = await client.call('POST', '/v1/admin/code-batches', { batch: opts.batch, count: Number(opts.count), product: opts.product, ...(opts.expires ? { expiresAt: opts.expires } : {}) });
+      } catch (err) {
+        closeSync(fd);
+        rmSync(opts.out, { force: true });
+        throw err;
+      }
+      try {
+        const b = out.batch;
+        writeSync(fd, `code,batch,product,expires_at\n${out.codes.map((c) => `${c},${b.id},${b.product},${b.expiresAt}`).join('\n')}\n`);
+        closeSync(fd);
+      } catch (err) {
+        throw new TesseraError('input.invalid', `batch ${opts.batch} was issued but ${opts.out} could not be written (${(err as NodeJS.ErrnoException).code ?? 'error'}); revoke it with \`tessera codes revoke --batch ${opts.batch}\` and issue a new batch`);
+      }
+      print(opts.json ? JSON.stringify(out.batch) : `issued ${out.codes.length} codes in batch ${out.batch.id} (product ${out.batch.product}, expire ${out.batch.expiresAt}); written to ${opts.out}`);
+    });
+
+  withAdmin(codes.command('list'))
+    .description('List code batches with their codes counted by status (never the codes)')
+    .option('--batch <name>', 'only this batch')
+    .option('--json', 'print JSON')
+    .action(async (opts: AdminOptions & { batch?: string; json?: boolean }) => {
+      const client = adminClient(opts);
+      let batches: BatchJson[];
+      if (opts.batch) {
+        batches = [await client.call<BatchJson>('GET', batchPath(opts.batch))];
+      } else {
+        batches = [];
+        for (let after: string | null = null; ; ) {
+          const q = new URLSearchParams({ limit: '1000', ...(after ? { after } : {}) });
+          const page: { batches: BatchJson[]; next: string | null } = await client.call('GET', `/v1/admin/code-batches?${q}`);
+          batches.push(...page.batches);
+          after = page.next;
+          if (after === null) break;
+        }
+      }
+      if (opts.json) print(JSON.stringify(opts.batch ? batches[0] : batches));
+      else for (const b of batches) print(batchRow(b));
+    });
+
+  withAdmin(codes.command('revoke'))
+    .description('Revoke every unused code of a batch (used codes stay used)')
+    .requiredOption('--batch <name>', 'batch name')
+    .action(async (opts: AdminOptions & { batch: string }) => {
+      const out = await adminClient(opts).call<{ batch: BatchJson; revoked: number }>('POST', batchPath(opts.batch, '/revoke'));
+      print(`revoked ${out.revoked} unused codes of batch ${out.batch.id}`);
+      print(batchRow(out.batch));
+    });
+
+  return codes;
+}

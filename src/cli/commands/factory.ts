@@ -1,0 +1,238 @@
+// `tessera factory lot create|list|show`, `provision`, `import` and `extract`: the factory
+// station's workflow of docs/factory.md, from a lot's station file to images written into
+// devices and records on the server.
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { TesseraError } from '../../protocol/errors.ts';
+import { parseStationFile, type StationFile } from '../../protocol/factory/stationFile.ts';
+import { fingerprintHash, type HardwareDescriptor } from '../../protocol/hardware/hardwareFingerprint.ts';
+import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
+import { parseOtpImage, unsealOtpImage } from '../../protocol/otp/otpImage.ts';
+import { defaultTerminalId } from '../../protocol/factory/provisionTerminal.ts';
+import { simulatedLotDescriptor } from '../../protocol/factory/simulatedLotDescriptor.ts';
+import { type AdminOptions, adminClient } from '../adminClient.ts';
+import { hardwareSource, simulatedSource } from '../factory/descriptorSource.ts';
+import { openDirectImport } from '../factory/directImport.ts';
+import { importBundle } from '../factory/importBundle.ts';
+import { findInIndex, LOT_FILES, readPackImage } from '../factory/otpPack.ts';
+import { createProgress } from '../factory/progressBar.ts';
+import { provisionLot } from '../factory/provisionLot.ts';
+
+interface LotJson {
+  id: string;
+  kid: number;
+  handshakeSuites: string[];
+  aeadSuites: string[];
+  label: string | null;
+  createdAt: string;
+}
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
+const warn = (text: string) => process.stderr.write(`tessera: warning: ${text}\n`);
+const lotRow = (l: LotJson) => `${l.id}\tkid=${l.kid}\t${l.handshakeSuites.join(',')}\t${l.aeadSuites.join(',')}\t${l.createdAt}${l.label ? `\t${l.label}` : ''}`;
+const list = (text: string | undefined) => text?.split(',').map((s) => s.trim()).filter(Boolean);
+
+function withAdmin(cmd: Command): Command {
+  return cmd.option('--url <url>', 'server URL (default TESSERA_URL or http://127.0.0.1:8080)').option('--admin-token <token>', 'admin token (default TESSERA_ADMIN_TOKEN or the data dir\'s admin.token)');
+}
+
+function readJsonFile(path: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? 'not JSON';
+    throw new TesseraError('input.invalid', `cannot read the ${what} ${path} (${why})`);
+  }
+}
+
+function positiveInt(text: string, flag: string, min = 1): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) throw new TesseraError('input.invalid', `${flag} must be an integer ≥ ${min}`);
+  return n;
+}
+
+function lotCommand(): Command {
+  const lot = new Command('lot').description('Create and list production lots (admin API)');
+  withAdmin(lot.command('create'))
+    .description('Create a lot and write its station file (mode 0600; holds the lot key; shown once)')
+    .requiredOption('--lot <id>', 'lot id, e.g. L-2026-11')
+    .requiredOption('--out <file>', 'station file to create (refuses to overwrite)')
+    .option('--handshake-suites <list>', 'handshake suites the lot\'s terminals offer, in order (default: the server\'s)')
+    .option('--aead-suites <list>', 'AEAD suites the lot allows, in order; the first seals the images (default: all)')
+    .option('--label <text>', 'free-text label')
+    .option('--json', 'print the lot record as JSON')
+    .addHelpText('after', '\nExample:\n  tessera factory lot create --lot L-2026-11 --out station-L-2026-11.json')
+    .action(async (opts: AdminOptions & { lot: string; out: string; handshakeSuites?: string; aeadSuites?: string; label?: string; json?: boolean }) => {
+      if (existsSync(opts.out)) throw new TesseraError('input.invalid', `${opts.out} exists; the station file is never overwritten`);
+      const body: Record<string, unknown> = { lotId: opts.lot };
+      if (opts.handshakeSuites !== undefined) body['handshakeSuites'] = list(opts.handshakeSuites);
+      if (opts.aeadSuites !== undefined) body['aeadSuites'] = list(opts.aeadSuites);
+      if (opts.label !== undefined) body['label'] = opts.label;
+      const out = await adminClient(opts).call<{ lot: LotJson; station: StationFile }>('POST', '/v1/admin/lots', body);
+      try {
+        writeFileSync(opts.out, `${JSON.stringify(out.station, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (err) {
+        throw new TesseraError('input.invalid', `lot ${out.lot.id} was created but ${opts.out} could not be written (${(err as NodeJS.ErrnoException).code}); the station file is shown only once: create another lot`);
+      }
+      print(opts.json ? JSON.stringify(out.lot) : `created lot ${out.lot.id} (kid ${out.lot.kid}); station file written to ${opts.out}`);
+    });
+  withAdmin(lot.command('list'))
+    .description('List lots')
+    .option('--limit <n>', 'page size (1–1000)', '100')
+    .option('--after <id>', 'start after this lot id')
+    .option('--json', 'print JSON')
+    .action(async (opts: AdminOptions & { limit: string; after?: string; json?: boolean }) => {
+      const q = new URLSearchParams({ limit: opts.limit });
+      if (opts.after) q.set('after', opts.after);
+      const out = await adminClient(opts).call<{ lots: LotJson[]; next: string | null }>('GET', `/v1/admin/lots?${q}`);
+      if (opts.json) print(JSON.stringify(out));
+      else for (const l of out.lots) print(lotRow(l));
+    });
+  withAdmin(lot.command('show'))
+    .description('Show a lot (never its key)')
+    .argument('<id>', 'lot id')
+    .action(async (id: string, opts: AdminOptions) => {
+      print(JSON.stringify(await adminClient(opts).call<LotJson>('GET', `/v1/admin/lots/${encodeURIComponent(id)}`), null, 2));
+    });
+  return lot;
+}
+
+interface ProvisionFlags {
+  lot: string;
+  station: string;
+  hardware?: string;
+  simulate?: string;
+  out: string;
+  workers?: string;
+  database?: string;
+  sqlite?: string;
+  schema?: string;
+  dataDir?: string;
+  json?: boolean;
+}
+
+function provisionCommand(): Command {
+  return new Command('provision')
+    .description('Provision a lot: OTP images, image index and the signed import bundle; resumable and idempotent')
+    .requiredOption('--lot <id>', 'lot id (must match the station file)')
+    .requiredOption('--station <file>', 'the lot\'s station file')
+    .option('--hardware <file>', 'hardware descriptors, one JSON object per line')
+    .option('--simulate <n>', 'make n synthetic descriptors instead (deterministic per lot)')
+    .requiredOption('--out <dir>', 'lot directory (created; a rerun continues it)')
+    .option('--workers <n>', 'worker threads for the crypto (0: none; default: one per CPU, none for small lots)')
+    .option('--database <url>', 'also import the records directly into this PostgreSQL database')
+    .option('--sqlite <path>', 'also import the records directly into this SQLite database file')
+    .option('--schema <name>', 'PostgreSQL schema (default TESSERA_DATABASE_SCHEMA)')
+    .option('--data-dir <dir>', 'data dir with master.keys, for a direct import without TESSERA_MASTER_KEY')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', '\nExamples:\n  tessera factory provision --lot L-2026-11 --station station-L-2026-11.json --hardware devices.jsonl --out ./lot/\n  tessera factory provision --lot L-2026-11 --station station-L-2026-11.json --simulate 1000 --out ./lot/ --sqlite .tessera/tessera.sqlite')
+    .action(async (opts: ProvisionFlags) => {
+      if (Boolean(opts.hardware) === Boolean(opts.simulate)) throw new TesseraError('input.invalid', 'give one of --hardware and --simulate');
+      if (opts.database && opts.sqlite) throw new TesseraError('input.invalid', 'give at most one of --database and --sqlite');
+      const station = readJsonFile(opts.station, 'station file') as StationFile;
+      if (station?.lotId !== opts.lot) throw new TesseraError('input.invalid', `the station file is for lot ${String(station?.lotId)}, not ${opts.lot}`);
+      if (existsSync(opts.out) && !statSync(opts.out).isDirectory()) throw new TesseraError('input.invalid', `${opts.out} is not a directory`);
+      const source = opts.simulate ? simulatedSource(positiveInt(opts.simulate, '--simulate', 0)) : hardwareSource(opts.hardware!);
+      const workers = opts.workers !== undefined ? positiveInt(opts.workers, '--workers', 0) : (source.total ?? 0) < 4000 ? 0 : availableParallelism();
+      const material = parseStationFile(station);
+      const direct = opts.database || opts.sqlite ? await openDirectImport(nodePrimitives, material, { databaseUrl: opts.database, sqlitePath: opts.sqlite, schema: opts.schema, dataDir: opts.dataDir }) : undefined;
+      if (direct?.warning) warn(direct.warning);
+      const started = performance.now();
+      try {
+        const s = await provisionLot({ primitives: nodePrimitives, station, source, outDir: opts.out, workers, direct, progress: createProgress(`provision ${opts.lot}`, 'terminals') });
+        const seconds = (performance.now() - started) / 1000;
+        if (opts.json) {
+          print(JSON.stringify({ lotId: s.lotId, total: s.total, added: s.added, resumedFrom: s.resumedFrom, blocks: s.manifest.blocks.length, imported: s.imported, seconds: Number(seconds.toFixed(3)) }));
+          return;
+        }
+        print(`lot ${s.lotId}: ${s.total} terminals (${s.added} new, ${s.resumedFrom} from an earlier run) in ${seconds.toFixed(1)} s`);
+        print(`  images: ${join(opts.out, LOT_FILES.pack)} (index ${join(opts.out, LOT_FILES.index)})`);
+        print(`  bundle: ${join(opts.out, 'bundle')} (${s.manifest.count} records, ${s.manifest.blocks.length} blocks, MAC under the lot key)`);
+        if (s.imported) print(`  imported into ${direct!.target}: ${s.imported.inserted} inserted, ${s.imported.skipped} already there${s.imported.conflicts ? `, ${s.imported.conflicts} CONFLICTS (${s.imported.conflictIds.join(', ')})` : ''}`);
+        if (s.imported?.conflicts) process.exitCode = 1;
+      } finally {
+        await direct?.store.close();
+      }
+    });
+}
+
+function importCommand(): Command {
+  return withAdmin(new Command('import'))
+    .description('Register a provisioned lot on the server from its bundle (one request per block; safe to repeat)')
+    .argument('<dir>', 'the bundle directory (or the lot directory holding bundle/)')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText('after', '\nExample:\n  tessera factory import ./lot/bundle')
+    .action(async (dir: string, opts: AdminOptions & { json?: boolean }) => {
+      const s = await importBundle(adminClient(opts), dir, createProgress('import', 'records'));
+      if (opts.json) print(JSON.stringify(s));
+      else print(`lot ${s.lotId}: ${s.count} records in ${s.blocks} blocks: ${s.inserted} inserted, ${s.skipped} already there${s.conflicts ? `, ${s.conflicts} CONFLICTS (${s.conflictIds.join(', ')})` : ''}`);
+      if (s.conflicts > 0) process.exitCode = 1;
+    });
+}
+
+function extractCommand(): Command {
+  return new Command('extract')
+    .description('Copy one terminal\'s OTP image out of a lot\'s pack, checking it (and optionally that it unseals on given hardware)')
+    .requiredOption('--pack <path>', 'the lot directory or its images.otp (images.idx must sit next to it)')
+    .option('--terminal <id>', 'terminal id')
+    .option('--position <n>', 'or the n-th terminal of the lot (1-based, input order)')
+    .requiredOption('--out <file>', 'image file to create (refuses to overwrite)')
+    .option('--check-hardware <file>', 'a hardware descriptor (JSON object): refuse unless the image unseals with it')
+    .addHelpText('after', '\nExample:\n  tessera factory extract --pack ./lot --terminal L-2026-11-000042 --out otp.bin --check-hardware device.json')
+    .action(async (opts: { pack: string; terminal?: string; position?: string; out: string; checkHardware?: string }) => {
+      if (Boolean(opts.terminal) === Boolean(opts.position)) throw new TesseraError('input.invalid', 'give one of --terminal and --position');
+      if (existsSync(opts.out)) throw new TesseraError('input.invalid', `${opts.out} exists; an image file is never overwritten`);
+      const packPath = existsSync(opts.pack) && statSync(opts.pack).isDirectory() ? join(opts.pack, LOT_FILES.pack) : opts.pack;
+      const indexPath = join(packPath, '..', LOT_FILES.index);
+      if (!existsSync(indexPath)) throw new TesseraError('input.invalid', `no ${LOT_FILES.index} next to ${packPath}`);
+      const want = opts.terminal ? { terminalId: opts.terminal } : { position: positiveInt(opts.position!, '--position') };
+      const entry = await findInIndex(indexPath, want);
+      if (!entry) throw new TesseraError('input.invalid', `no terminal ${opts.terminal ?? `at position ${opts.position}`} in ${indexPath}`);
+      const bytes = readPackImage(packPath, entry);
+      const image = parseOtpImage(nodePrimitives, bytes); // otp.image_corrupt on any damaged byte
+      if (image.terminalId !== entry.terminalId) throw new TesseraError('otp.image_corrupt', `the pack holds terminal ${image.terminalId} where the index says ${entry.terminalId}`);
+      if (opts.checkHardware) {
+        const fph = fingerprintHash(nodePrimitives, readJsonFile(opts.checkHardware, 'hardware descriptor') as HardwareDescriptor);
+        if (!unsealOtpImage(nodePrimitives, image, fph)) {
+          process.stderr.write(`tessera: the image of ${entry.terminalId} does not unseal with the hardware in ${opts.checkHardware}: wrong device; nothing written\n`);
+          process.exitCode = 1;
+          return;
+        }
+      }
+      writeFileSync(opts.out, bytes, { mode: 0o600, flag: 'wx' });
+      print(`${entry.terminalId}: ${bytes.length}-byte OTP image written to ${opts.out}${opts.checkHardware ? ' (unseals with the given hardware)' : ''}`);
+    });
+}
+
+function simulateCommand(): Command {
+  return new Command('simulate')
+    .description('Write the synthetic hardware descriptors --simulate uses, as a devices.jsonl (each line names its terminal), for trying the workflow without devices')
+    .requiredOption('--lot <id>', 'lot id')
+    .requiredOption('--count <n>', 'how many devices')
+    .requiredOption('--out <file>', 'JSON-lines file to create (refuses to overwrite)')
+    .addHelpText('after', '\nExample:\n  tessera factory simulate --lot L-2026-11 --count 5 --out devices.jsonl')
+    .action((opts: { lot: string; count: string; out: string }) => {
+      const count = positiveInt(opts.count, '--count');
+      if (existsSync(opts.out)) throw new TesseraError('input.invalid', `${opts.out} exists; it is never overwritten`);
+      const fd = openSync(opts.out, 'wx', 0o644);
+      try {
+        for (let i = 1; i <= count; i++) writeSync(fd, `${JSON.stringify({ terminalId: defaultTerminalId(opts.lot, i), ...simulatedLotDescriptor(nodePrimitives, opts.lot, i) })}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      print(`${count} simulated devices of lot ${opts.lot} written to ${opts.out}`);
+    });
+}
+
+/** The factory command group. */
+export function factoryCommand(): Command {
+  const factory = new Command('factory').description('Factory station: lots, provisioning into OTP images, bundle import, image extraction (docs/factory.md)');
+  factory.addCommand(lotCommand());
+  factory.addCommand(provisionCommand());
+  factory.addCommand(importCommand());
+  factory.addCommand(extractCommand());
+  factory.addCommand(simulateCommand());
+  return factory;
+}

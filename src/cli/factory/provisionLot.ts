@@ -1,0 +1,264 @@
+// `tessera factory provision` (docs/factory.md §5): streams a lot's descriptors through the
+// worker threads, appends images, index lines and bundle records in input order, closes a
+// bundle block every BUNDLE_BLOCK_SIZE records (and, with a direct import, inserts it), and
+// checkpoints so that a rerun continues where the last run stopped. Memory holds one block
+// and the batches in flight, plus 16 bytes per terminal for duplicate detection.
+import { mkdirSync, rmSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
+import { TesseraError } from '../../protocol/errors.ts';
+import { BUNDLE_BLOCK_SIZE, type BundleManifest, blockDigest, sealManifest } from '../../protocol/factory/lotBundle.ts';
+import { parseStationFile, type StationFile } from '../../protocol/factory/stationFile.ts';
+import type { Primitives } from '../../protocol/primitives.ts';
+import { insertLotRecords, type LotImportCounts } from '../../server/services/factory/lotRecords.ts';
+import { createBatchRunner } from './batchRunner.ts';
+import { type Checkpoint, readCheckpoint, stationCheck, writeCheckpoint } from './checkpoint.ts';
+import type { DescriptorSource, SourceBatch } from './descriptorSource.ts';
+import type { DirectImport } from './directImport.ts';
+import { openLotFiles, readRecords, recordLine } from './lotFiles.ts';
+import { indexLine, LOT_FILES } from './otpPack.ts';
+import type { Progress } from './progressBar.ts';
+import type { ProvisionBatch } from './provisionBatch.ts';
+import { bytesKey, SeenSet, stringKey } from './seenSet.ts';
+
+/** Terminals per job sent to a worker. */
+const BATCH = 1000;
+/** Least time between two checkpoints (each syncs the data files). */
+const CHECKPOINT_EVERY_MS = 2000;
+
+/** Options of {@link provisionLot}. */
+export interface ProvisionLotOptions {
+  primitives: Primitives;
+  station: StationFile;
+  source: DescriptorSource;
+  outDir: string;
+  /** Worker threads; 0 computes on the calling thread. */
+  workers: number;
+  direct?: DirectImport;
+  progress?: Progress;
+}
+
+/** What a run did. */
+export interface ProvisionSummary {
+  lotId: string;
+  /** Terminals in the lot directory now. */
+  total: number;
+  /** Terminals this run added. */
+  added: number;
+  /** Terminals a previous run had already made. */
+  resumedFrom: number;
+  manifest: BundleManifest;
+  /** Direct import counts (this run), or null. */
+  imported: LotImportCounts | null;
+}
+
+interface BlockRecord {
+  terminalId: string;
+  fph: Uint8Array;
+  hwHash: string;
+}
+
+function freshCheckpoint(lotId: string, station: string, source: DescriptorSource['kind']): Checkpoint {
+  return { version: 1, lotId, station, source, inputDigest: null, done: 0, packBytes: 0, indexBytes: 0, recordsBytes: 0, blockSize: BUNDLE_BLOCK_SIZE, blocks: [], tailOffset: 0, imported: null };
+}
+
+function checkResume(cp: Checkpoint, lotId: string, station: string, source: DescriptorSource['kind']): void {
+  if (cp.lotId !== lotId) throw new TesseraError('input.invalid', `this directory holds lot ${cp.lotId}, not ${lotId}`);
+  if (cp.station !== station) throw new TesseraError('input.invalid', `this directory was provisioned with another station file of lot ${lotId}`);
+  if (cp.source !== source) throw new TesseraError('input.invalid', `this directory was provisioned from ${cp.source === 'simulate' ? '--simulate' : '--hardware'}; continue it the same way`);
+  if (cp.blockSize !== BUNDLE_BLOCK_SIZE) throw new TesseraError('input.invalid', `this directory uses bundle blocks of ${cp.blockSize} records`);
+}
+
+/** The first `n` terminals of a batch. */
+function truncateBatch(b: ProvisionBatch, n: number): ProvisionBatch {
+  let bytes = 0;
+  for (let i = 0; i < n; i++) bytes += 4 + b.lengths[i]!;
+  return { ids: b.ids.slice(0, n), hwHashes: b.hwHashes.slice(0, n), fph: b.fph.subarray(0, 32 * n), pack: b.pack.subarray(0, bytes), lengths: b.lengths.subarray(0, n) };
+}
+
+function addCounts(a: LotImportCounts, b: LotImportCounts): LotImportCounts {
+  return { inserted: a.inserted + b.inserted, skipped: a.skipped + b.skipped, conflicts: a.conflicts + b.conflicts, conflictIds: [...a.conflictIds, ...b.conflictIds].slice(0, 10) };
+}
+
+/** Provisions (or continues) a lot into `outDir`. */
+export async function provisionLot(opts: ProvisionLotOptions): Promise<ProvisionSummary> {
+  const p = opts.primitives;
+  const lot = parseStationFile(opts.station);
+  const lotId = lot.fields.lotId;
+  const check = stationCheck(p, lot);
+  mkdirSync(join(opts.outDir, 'bundle'), { recursive: true, mode: 0o700 });
+  const previous = readCheckpoint(opts.outDir);
+  if (previous) checkResume(previous, lotId, check, opts.source.kind);
+  const cp = previous ?? freshCheckpoint(lotId, check, opts.source.kind);
+  rmSync(join(opts.outDir, LOT_FILES.manifest), { force: true }); // stale until this run ends
+  const files = openLotFiles(opts.outDir, cp);
+  const runner = createBatchRunner(opts.station, opts.workers);
+  const resumedFrom = cp.done;
+  const seenIds = new SeenSet();
+  const seenHw = new SeenSet();
+  let block: BlockRecord[] = [];
+  let imported: LotImportCounts | null = opts.direct ? { inserted: 0, skipped: 0, conflicts: 0, conflictIds: [] } : null;
+  let importedUpTo = opts.direct && cp.imported?.target === opts.direct.target ? cp.imported.upTo : 0;
+  const now = new Date();
+
+  const insert = async (records: ReadonlyArray<{ terminalId: string; hwHash: string }>) => {
+    if (!opts.direct || records.length === 0) return;
+    imported = addCounts(imported!, await insertLotRecords(opts.direct.store, opts.direct.lot, records, now));
+  };
+
+  try {
+    // Re-learn what the lot holds: ids and fingerprints for duplicate checks, the unfinished
+    // block's records, and (direct import) whatever the database has not seen yet.
+    let consistent = true;
+    const tailStart = cp.blocks.length * cp.blockSize;
+    let position = 0;
+    let catchUp: Array<{ terminalId: string; hwHash: string }> = [];
+    for await (const r of readRecords(files.records.path, 0, cp.recordsBytes)) {
+      position++;
+      const fph = fromBase64Url(r.hwHash, 'hwHash');
+      seenIds.add(stringKey(r.terminalId));
+      seenHw.add(bytesKey(fph));
+      if (position > tailStart) block.push({ terminalId: r.terminalId, fph, hwHash: r.hwHash });
+      else if (opts.direct && position > importedUpTo) {
+        catchUp.push(r);
+        if (catchUp.length === cp.blockSize) {
+          await insert(catchUp);
+          catchUp = [];
+        }
+      }
+    }
+    await insert(catchUp);
+    if (position !== cp.done) throw new TesseraError('input.invalid', `${files.records.path} does not match ${LOT_FILES.checkpoint}; remove the lot directory and provision again`);
+    importedUpTo = Math.max(importedUpTo, opts.direct ? tailStart : 0);
+    const digest = await opts.source.skip(cp.done);
+    if (cp.done > 0 && digest !== cp.inputDigest) {
+      throw new TesseraError('input.invalid', `the first ${cp.done} descriptors of the hardware file are not the ones provisioned before: it is not the same file`);
+    }
+
+    /** Inserts a block (direct import); `importedUpTo` moves only over an unbroken prefix. */
+    const importBlock = async (records: BlockRecord[], end: number) => {
+      if (!opts.direct || importedUpTo >= end) return;
+      const start = end - records.length;
+      await insert(records);
+      if (importedUpTo >= start) importedUpTo = Math.max(importedUpTo, end);
+    };
+
+    /** Finds the earlier record with this id or fingerprint (the exact check behind a SeenSet hit). */
+    const findEarlier = async (batch: ProvisionBatch, upTo: number, id: string, hw: string): Promise<string | undefined> => {
+      for (let j = 0; j < upTo; j++) if (batch.ids[j] === id || batch.hwHashes[j] === hw) return batch.ids[j];
+      for await (const r of readRecords(files.records.path, 0, files.records.length)) if (r.terminalId === id || r.hwHash === hw) return r.terminalId;
+      return undefined;
+    };
+
+    /** Appends a batch (those of its terminals before a bad descriptor), then reports the bad one. */
+    const commit = async (sb: SourceBatch, result: ProvisionBatch): Promise<void> => {
+      await append(sb, result);
+      const f = result.failure;
+      if (f) throw new TesseraError(f.code ?? 'input.invalid', `${f.line === null ? `terminal ${f.position}` : `line ${f.line}`}: ${f.message}`);
+    };
+
+    const append = async (sb: SourceBatch, all: ProvisionBatch): Promise<void> => {
+      let keep = all.ids.length;
+      let duplicate: TesseraError | undefined;
+      for (let i = 0; i < all.ids.length; i++) {
+        const id = all.ids[i]!;
+        const newId = seenIds.add(stringKey(id));
+        const newHw = seenHw.add(bytesKey(all.fph.subarray(32 * i, 32 * i + 32)));
+        if (newId && newHw) continue;
+        const earlier = await findEarlier(all, i, id, all.hwHashes[i]!);
+        if (earlier === undefined) continue;
+        const where = sb.job.lineNumbers ? `line ${sb.job.lineNumbers[i]}` : `terminal ${sb.job.first + i}`;
+        duplicate = new TesseraError('input.invalid', earlier === id ? `${where}: terminal id ${id} is already in lot ${lotId}` : `${where}: this hardware was already provisioned as terminal ${earlier}`);
+        keep = i;
+        break;
+      }
+      const result = keep === all.ids.length ? all : truncateBatch(all, keep);
+      // Append the batch; the files and cp.done move together, so `consistent` is false
+      // only if a write fails halfway (then no checkpoint is written: a rerun cuts it off).
+      let offset = files.pack.length;
+      let index = '';
+      let records = '';
+      const finished: Array<{ records: BlockRecord[]; tailOffset: number }> = [];
+      for (let i = 0; i < result.ids.length; i++) {
+        const id = result.ids[i]!;
+        index += indexLine(id, offset + 4, result.lengths[i]!);
+        offset += 4 + result.lengths[i]!;
+        records += recordLine(id, result.hwHashes[i]!);
+        block.push({ terminalId: id, fph: result.fph.subarray(32 * i, 32 * i + 32), hwHash: result.hwHashes[i]! });
+        if (block.length === cp.blockSize) {
+          finished.push({ records: block, tailOffset: files.records.length + records.length });
+          block = [];
+        }
+      }
+      consistent = false;
+      files.pack.append(result.pack);
+      files.index.append(index);
+      files.records.append(records);
+      cp.done += result.ids.length;
+      cp.inputDigest = sb.digest(result.ids.length);
+      consistent = true;
+      // Digests first, so the checkpoint's block list always matches the records.
+      const firstIndex = cp.blocks.length;
+      for (const f of finished) {
+        cp.blocks.push(toBase64Url(blockDigest(p, lotId, cp.blocks.length, f.records)));
+        cp.tailOffset = f.tailOffset;
+      }
+      for (const [k, f] of finished.entries()) await importBlock(f.records, (firstIndex + k + 1) * cp.blockSize);
+      if (duplicate) throw duplicate;
+    };
+
+    const checkpoint = () => {
+      files.sync();
+      Object.assign(cp, { packBytes: files.pack.length, indexBytes: files.index.length, recordsBytes: files.records.length });
+      cp.imported = opts.direct ? { target: opts.direct.target, upTo: importedUpTo } : cp.imported;
+      writeCheckpoint(opts.outDir, cp);
+    };
+
+    opts.progress?.start(opts.source.total ?? cp.done, cp.done);
+    const inFlight: Array<{ sb: SourceBatch; result: Promise<ProvisionBatch> }> = [];
+    const depth = Math.max(2, runner.threads * 3);
+    let lastCheckpoint = performance.now();
+    let failure: unknown;
+    const commitNext = async () => {
+      const next = inFlight.shift()!;
+      await commit(next.sb, await next.result);
+      opts.progress?.update(cp.done);
+      if (performance.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
+        checkpoint();
+        lastCheckpoint = performance.now();
+      }
+    };
+    try {
+      for await (const sb of opts.source.batches(BATCH)) {
+        const result = runner.run(sb.job);
+        result.catch(() => {}); // awaited in order below; never an unhandled rejection
+        inFlight.push({ sb, result });
+        if (inFlight.length >= depth) await commitNext();
+      }
+      while (inFlight.length > 0) await commitNext();
+    } catch (err) {
+      failure = err;
+    }
+    if (!consistent) throw failure;
+    // Whatever was committed stays: the unfinished block goes into the database and the
+    // manifest (a later run re-reads it and grows it), and the checkpoint records it all.
+    try {
+      await importBlock(block, cp.done);
+    } catch (err) {
+      failure ??= err;
+    }
+    checkpoint();
+    const blocks = block.length > 0 ? [...cp.blocks, toBase64Url(blockDigest(p, lotId, cp.blocks.length, block))] : [...cp.blocks];
+    const manifest = sealManifest(p, lot.lotKey, { lotId, kid: lot.fields.kid, count: cp.done, blockSize: cp.blockSize, blocks });
+    const manifestPath = join(opts.outDir, LOT_FILES.manifest);
+    writeFileSync(`${manifestPath}.tmp`, `${JSON.stringify(manifest, null, 1)}\n`, { mode: 0o644 });
+    renameSync(`${manifestPath}.tmp`, manifestPath);
+    if (failure !== undefined) throw failure;
+    return { lotId, total: cp.done, added: cp.done - resumedFrom, resumedFrom, manifest, imported };
+  } finally {
+    opts.progress?.stop();
+    opts.source.close();
+    files.close();
+    await runner.close();
+  }
+}

@@ -1,0 +1,45 @@
+// The binding admin API (bearer admin token): GET /v1/admin/bindings (by terminal, app,
+// status or phone number), GET /v1/admin/bindings/:id, POST …/:id/suspend, POST …/:id/release.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { adminGuard } from '../http/adminAuth.ts';
+import type { BindingServices } from '../services/binding/bindingServices.ts';
+import { BindingParams, BindingReply, ListBindingsQuery, ListBindingsReply } from './bindingSchemas.ts';
+import { Problem } from './schemas.ts';
+
+/** Admin routes of bindings. */
+export const bindingAdminRoutes: FastifyPluginAsync<{ bindings: BindingServices; adminToken: string }> = async (app, { bindings, adminToken }) => {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const security = [{ adminToken: [] }];
+  const tags = ['admin'];
+  // onRequest: the token is checked before the body is read or validated
+  r.addHook('onRequest', adminGuard(adminToken));
+  r.addHook('onSend', async (_request, reply) => {
+    void reply.header('cache-control', 'no-store');
+  });
+
+  r.get(
+    '/v1/admin/bindings',
+    { schema: { tags, security, summary: 'Bindings, newest first; `msisdn` finds a number\'s bindings through its keyed hashes', querystring: ListBindingsQuery, response: { 200: ListBindingsReply, '4xx': Problem } } },
+    async (request) => {
+      const limit = Number(request.query.limit ?? '100');
+      const list = await bindings.admin.list({ ...request.query, limit });
+      return { bindings: list, next: list.length === limit ? list[list.length - 1]!.id : null };
+    },
+  );
+  r.get(
+    '/v1/admin/bindings/:id',
+    { schema: { tags, security, summary: 'Show a binding', params: BindingParams, response: { 200: BindingReply, '4xx': Problem } } },
+    (request) => bindings.admin.show(request.params.id),
+  );
+  r.post(
+    '/v1/admin/bindings/:id/suspend',
+    { schema: { tags, security, summary: 'Suspend an active binding: sensitive calls are refused until the user binds again', params: BindingParams, response: { 200: BindingReply, '4xx': Problem } } },
+    (request) => bindings.admin.suspend(request.params.id, request.ip),
+  );
+  r.post(
+    '/v1/admin/bindings/:id/release',
+    { schema: { tags, security, summary: 'End a binding (the number is free to bind elsewhere)', params: BindingParams, response: { 200: BindingReply, '4xx': Problem } } },
+    (request) => bindings.admin.release(request.params.id, request.ip),
+  );
+};

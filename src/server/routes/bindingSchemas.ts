@@ -1,0 +1,49 @@
+// JSON schemas (TypeBox) of the binding API. Requests refuse unknown fields; identifiers
+// are bounded here and validated by the service, which names the field in its error code.
+import Type from 'typebox';
+import { HANDSHAKE_LIMITS } from '../../protocol/handshake/messages.ts';
+import { BINDING_ID_PATTERN } from '../services/binding/bindingIds.ts';
+
+const closed = { additionalProperties: false } as const;
+const bindingId = Type.String({ pattern: BINDING_ID_PATTERN });
+const appId = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' });
+const terminalId = Type.String({ pattern: HANDSHAKE_LIMITS.terminalIdPattern });
+const nullableString = Type.Union([Type.String(), Type.Null()]);
+
+export const BindingReply = Type.Object({
+  id: Type.String(),
+  terminalId: Type.String(),
+  appId: Type.String(),
+  status: Type.String(),
+  reason: nullableString,
+  msisdnLast4: Type.String(),
+  hashKid: Type.Integer(),
+  exclusive: Type.Boolean(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  verifiedAt: nullableString,
+  endedAt: nullableString,
+  cooldownUntil: nullableString,
+  expiresAt: nullableString,
+});
+
+export const RegisterBindingBody = Type.Object({ msisdn: Type.String({ minLength: 1, maxLength: 40 }), appId: Type.Optional(appId) }, closed);
+export const RegisterBindingReply = Type.Object({ binding: BindingReply, codeLength: Type.Integer(), codeExpiresAt: Type.String() });
+export const ConfirmBindingBody = Type.Object({ code: Type.String({ pattern: '^[0-9]{6,8}$' }) }, closed);
+export const BindingParams = Type.Object({ id: bindingId }, closed);
+
+export const ListBindingsQuery = Type.Object(
+  {
+    terminalId: Type.Optional(terminalId),
+    appId: Type.Optional(appId),
+    status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('suspended'), Type.Literal('ended')])),
+    msisdn: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$' })),
+    before: Type.Optional(bindingId),
+  },
+  closed,
+);
+export const ListBindingsReply = Type.Object({ bindings: Type.Array(BindingReply), next: nullableString });
+
+export const SecureEchoBody = Type.Record(Type.String(), Type.Unknown(), { maxProperties: 64 });
+export const SecureEchoReply = Type.Object({ terminalId: Type.String(), bindingId: Type.String(), body: SecureEchoBody });

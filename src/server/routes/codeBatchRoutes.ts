@@ -1,0 +1,60 @@
+// The activation-code admin API (bearer admin token): POST /v1/admin/code-batches (issue; the
+// reply is the only time the codes are shown), GET /v1/admin/code-batches (counts by status,
+// never codes), GET /v1/admin/code-batches/:batch, POST /v1/admin/code-batches/:batch/revoke.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { adminGuard } from '../http/adminAuth.ts';
+import type { CodeBatchService } from '../services/activation/codeBatchService.ts';
+import type { CodeBatchSummary } from '../store/types.ts';
+import { BatchParams, BatchReply, IssueBatchBody, IssueBatchReply, ListBatchesQuery, ListBatchesReply, RevokeBatchReply } from './activationSchemas.ts';
+import { Problem } from './schemas.ts';
+
+const batchJson = (b: CodeBatchSummary) => ({
+  ...b,
+  expiresAt: b.expiresAt.toISOString(),
+  createdAt: b.createdAt.toISOString(),
+  revokedAt: b.revokedAt ? b.revokedAt.toISOString() : null,
+});
+
+/** Admin routes of activation-code batches. */
+export const codeBatchRoutes: FastifyPluginAsync<{ batches: CodeBatchService; adminToken: string }> = async (app, { batches, adminToken }) => {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const security = [{ adminToken: [] }];
+  const tags = ['admin'];
+  // onRequest: the token is checked before the body is read or validated
+  r.addHook('onRequest', adminGuard(adminToken));
+  r.addHook('onSend', async (_request, reply) => {
+    void reply.header('cache-control', 'no-store');
+  });
+
+  r.post(
+    '/v1/admin/code-batches',
+    { schema: { tags, security, summary: 'Issue a batch of activation codes; the reply holds the codes, shown once', body: IssueBatchBody, response: { 201: IssueBatchReply, '4xx': Problem } } },
+    async (request, reply) => {
+      const out = await batches.issue(request.body, request.ip);
+      return reply.code(201).send({ batch: batchJson(out.batch), codes: out.codes });
+    },
+  );
+  r.get(
+    '/v1/admin/code-batches',
+    { schema: { tags, security, summary: 'Code batches by name, with their codes counted by status', querystring: ListBatchesQuery, response: { 200: ListBatchesReply, '4xx': Problem } } },
+    async (request) => {
+      const limit = Number(request.query.limit ?? '100');
+      const list = await batches.list({ limit, ...(request.query.after ? { after: request.query.after } : {}) });
+      return { batches: list.map(batchJson), next: list.length === limit ? list[list.length - 1]!.id : null };
+    },
+  );
+  r.get(
+    '/v1/admin/code-batches/:batch',
+    { schema: { tags, security, summary: 'One code batch with its counts by status', params: BatchParams, response: { 200: BatchReply, '4xx': Problem } } },
+    async (request) => batchJson(await batches.show(request.params.batch)),
+  );
+  r.post(
+    '/v1/admin/code-batches/:batch/revoke',
+    { schema: { tags, security, summary: 'Revoke every unused code of a batch', params: BatchParams, response: { 200: RevokeBatchReply, '4xx': Problem } } },
+    async (request) => {
+      const out = await batches.revoke(request.params.batch, request.ip);
+      return { batch: batchJson(out.batch), revoked: out.revoked };
+    },
+  );
+};

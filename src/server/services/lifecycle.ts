@@ -1,0 +1,36 @@
+// Terminal lifecycle in one place (docs/factory.md §6): what a session of a terminal in each
+// state may do. Every route declares the capability it needs; a session holds the
+// capabilities of its terminal's state, re-checked against the current state on each call.
+import type { TerminalStatus } from '../store/types.ts';
+
+/**
+ * Capabilities by state:
+ * - `session`: the signed-session routes (session info, bindings, echo);
+ * - `activate`: spend an activation code (provisioned terminals only);
+ * - `update`: fetch and verify update manifests and files.
+ */
+export const STATE_CAPABILITIES: Readonly<Record<TerminalStatus, readonly string[]>> = Object.freeze({
+  provisioned: Object.freeze(['session', 'activate', 'update']),
+  active: Object.freeze(['session', 'update']),
+  restricted: Object.freeze(['update']),
+  revoked: Object.freeze([]),
+});
+
+/** Capabilities of a terminal state; an unknown state has none. */
+export function capabilitiesFor(status: string): readonly string[] {
+  return STATE_CAPABILITIES[status as TerminalStatus] ?? [];
+}
+
+/** What a session may do now: what it was granted, limited by the terminal's current state. */
+export function effectiveCapabilities(granted: readonly string[], currentStatus: string): string[] {
+  const allowed = capabilitiesFor(currentStatus);
+  return granted.filter((c) => allowed.includes(c));
+}
+
+/** The transitions an admin (or the monitor) may make, by target state. */
+export const ADMIN_TRANSITIONS: Readonly<Record<'restricted' | 'active' | 'revoked', readonly TerminalStatus[]>> = Object.freeze({
+  restricted: ['provisioned', 'active'],
+  /** Restoring a restricted terminal: back to active. */
+  active: ['restricted'],
+  revoked: ['provisioned', 'active', 'restricted'],
+});

@@ -1,0 +1,133 @@
+// The terminal's update check (docs/protocol.md, "Signed updates"): ask the server for the
+// newest update, verify the manifest with the update key from the OTP image, download the
+// file and accept it only when its size and SHA-256 match. Needs no session, so a restricted
+// terminal runs it too; trusts nothing the server says until the signature verifies.
+import { ERROR_CATALOGUE, TesseraError } from '../../protocol/errors.ts';
+import type { Primitives } from '../../protocol/primitives.ts';
+import { checkUpdateFile } from '../../protocol/updates/checkUpdateFile.ts';
+import type { UpdateManifest } from '../../protocol/updates/updateManifest.ts';
+import { type UpdateRefusal, verifyUpdateManifest } from '../../protocol/updates/verifyUpdateManifest.ts';
+import { type FetchLike, raiseForProblem, sendJson } from '../httpTransport.ts';
+
+/** Options of an UpdateChecker; a RestrictedTerminal's `updateSource` fits as is. */
+export interface UpdateCheckerOptions {
+  /** Server base URL. */
+  url: string;
+  /** Ed25519 update public key (32 bytes) from the OTP image. */
+  updatePublicKey: Uint8Array;
+  /** This terminal's lot (from the OTP image); undefined accepts only updates for every lot. */
+  lotId?: string | undefined;
+  primitives: Primitives;
+  /** Defaults to the global fetch. */
+  fetch?: FetchLike;
+}
+
+/** Outcome of {@link UpdateChecker.check}. */
+export type UpdateCheck =
+  | { status: 'up_to_date' }
+  | { status: 'available'; manifest: UpdateManifest }
+  | { status: 'refused'; reason: UpdateRefusal; detail: string };
+
+/** Outcome of {@link UpdateChecker.download}. */
+export type UpdateDownload =
+  | { ok: true; manifest: UpdateManifest; bytes: Uint8Array }
+  | { ok: false; reason: 'size_mismatch' | 'hash_mismatch'; detail: string };
+
+/**
+ * Checks for, verifies and downloads signed updates.
+ * @example
+ * const updates = new UpdateChecker({ url, updatePublicKey: image.updatePublicKey, lotId: image.lotId, primitives: nodePrimitives });
+ * const found = await updates.check('1.2.0');
+ * if (found.status === 'available') {
+ *   const file = await updates.download(found.manifest);
+ *   if (file.ok) install(file.bytes);
+ * }
+ */
+export class UpdateChecker {
+  readonly #url: string;
+  readonly #key: Uint8Array;
+  readonly #lotId: string | undefined;
+  readonly #p: Primitives;
+  readonly #fetch: FetchLike;
+
+  constructor(options: UpdateCheckerOptions) {
+    if (options.updatePublicKey.length !== 32) throw new TesseraError('input.invalid', 'the update public key must be 32 bytes', { field: 'updatePublicKey' });
+    this.#url = options.url.replace(/\/+$/, '');
+    this.#key = options.updatePublicKey.slice();
+    this.#lotId = options.lotId;
+    this.#p = options.primitives;
+    this.#fetch = options.fetch ?? ((url, init) => fetch(url, init as RequestInit));
+  }
+
+  /** Asks for the newest update for `currentVersion` and verifies it; never trusts an unverified manifest. */
+  async check(currentVersion: string): Promise<UpdateCheck> {
+    const q = new URLSearchParams({ current: currentVersion });
+    if (this.#lotId !== undefined) q.set('lot', this.#lotId);
+    const answer = await sendJson(this.#fetch, `${this.#url}/v1/updates/latest?${q}`, 'GET', { accept: 'application/json' });
+    raiseForProblem(answer);
+    const update = (answer.body as { update?: unknown } | undefined)?.update;
+    if (update === null) return { status: 'up_to_date' };
+    const verdict = verifyUpdateManifest(this.#p, this.#key, update, { currentVersion, lotId: this.#lotId });
+    return verdict.ok ? { status: 'available', manifest: verdict.manifest } : { status: 'refused', reason: verdict.reason, detail: verdict.detail };
+  }
+
+  /**
+   * Downloads the file of a verified manifest and checks it. Reads at most `size + 1` bytes,
+   * so a server sending more cannot fill the terminal's memory.
+   */
+  async download(manifest: UpdateManifest, onProgress?: (received: number, total: number) => void): Promise<UpdateDownload> {
+    const url = `${this.#url}/v1/updates/${encodeURIComponent(manifest.version)}/file`;
+    let res: Response;
+    try {
+      res = await this.#fetch(url, { method: 'GET', headers: { accept: 'application/octet-stream' } });
+    } catch (err) {
+      throw new TesseraError('client.network', `could not reach ${new URL(url).origin}: ${(err as Error).message}`, { cause: err });
+    }
+    if (res.status !== 200) {
+      const text = await res.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = { title: ERROR_CATALOGUE['client.bad_response'].title };
+      }
+      raiseForProblem({ status: res.status, headers: res.headers, body });
+      throw new TesseraError('client.bad_response', `the server answered ${res.status} to the file download`);
+    }
+    const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+    if (declared > manifest.size) {
+      await res.body?.cancel();
+      return { ok: false, reason: 'size_mismatch', detail: `the server offers ${declared} bytes; the manifest says ${manifest.size}` };
+    }
+    const bytes = await readAtMost(res, manifest.size + 1, (n) => onProgress?.(n, manifest.size));
+    const verdict = checkUpdateFile(this.#p, manifest, bytes);
+    return verdict.ok ? { ok: true, manifest, bytes } : verdict;
+  }
+}
+
+/** Reads a response body, stopping after `limit` bytes. */
+async function readAtMost(res: Response, limit: number, progress: (received: number) => void): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(0);
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    received += value.length;
+    progress(received);
+    if (received >= limit) {
+      await reader.cancel();
+      break;
+    }
+  }
+  const out = new Uint8Array(Math.min(received, limit));
+  let off = 0;
+  for (const p of parts) {
+    const n = Math.min(p.length, out.length - off);
+    out.set(p.subarray(0, n), off);
+    off += n;
+  }
+  return out;
+}

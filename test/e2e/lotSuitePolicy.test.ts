@@ -1,0 +1,107 @@
+// Suite negotiation within a lot's policy, over real HTTP. The policy reaches the terminal
+// through its OTP image (what it offers) and the server through the factory record (what it
+// accepts). What a lot adds to test/e2e/handshakeTamper.test.ts: a national-standard lot
+// (hmac-sm3, SM4-sealed image) logs in with hmac-sm3 although the server prefers
+// hmac-sha256; a widened offer cannot push it outside the lot's policy; and the hardware
+// evidence in the hello is covered by the transcript, so a man in the middle can neither strip
+// it (to turn the session restricted) nor swap it without the terminal noticing.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { isTesseraError } from '../../src/protocol/errors.ts';
+import type { HelloRequest } from '../../src/protocol/handshake/messages.ts';
+import { parseHelloResponse } from '../../src/protocol/handshake/messages.ts';
+import { answerChallenge, beginHandshake, type TerminalIdentity } from '../../src/protocol/handshake/terminalHandshake.ts';
+import { nodePrimitives as p } from '../../src/protocol/nodePrimitives.ts';
+import { bootTerminal, type FullBoot } from '../../src/terminal/bootTerminal.ts';
+import { SimulatedHardwareFingerprint } from '../../src/terminal/hardwareFingerprint.ts';
+import { MemoryOtpStore } from '../../src/terminal/otpStore.ts';
+import { TerminalClient } from '../../src/terminal/terminalClient.ts';
+import { HARDWARE_A } from '../terminal/otpFixtures.ts';
+import { assertProblem, BACKENDS, failureReasons, identityOf, postJson, sendFinish, sessionsCreated } from './attackKit.ts';
+import { provisionLot } from './factoryKit.ts';
+import { startTestServer, type TestServer } from './testServer.ts';
+
+const onA = new SimulatedHardwareFingerprint(HARDWARE_A);
+
+async function bootOnA(image: Uint8Array): Promise<FullBoot> {
+  const boot = await bootTerminal({ otpStore: new MemoryOtpStore(image), hardware: onA, primitives: p });
+  assert.equal(boot.mode, 'full');
+  return boot as FullBoot;
+}
+
+const identityFrom = (boot: FullBoot): TerminalIdentity => ({ ...identityOf(boot.credential), hardwareHash: boot.hardwareHash });
+
+for (const { backend, skip } of BACKENDS) {
+  describe(`suite negotiation within a lot policy over HTTP (${backend})`, () => {
+    let server: TestServer;
+    let sm3Lot: FullBoot;
+    let sm3Tampered: FullBoot;
+    let mixedLot: FullBoot;
+    before(async () => {
+      if (skip) return;
+      server = await startTestServer({ backend }); // server preference: hmac-sha256, hmac-sm3
+      const sm3 = await provisionLot(server, {
+        id: `L-gm-${backend}`,
+        handshakeSuites: ['hmac-sm3'],
+        aeadSuites: ['sm4-cbc+hmac-sm3'],
+        terminals: [{ id: `L-gm-${backend}-1`, hardware: HARDWARE_A }, { id: `L-gm-${backend}-2`, hardware: HARDWARE_A }],
+      });
+      const mixed = await provisionLot(server, { id: `L-mix-${backend}`, handshakeSuites: ['hmac-sha256', 'hmac-sm3'], terminals: [{ id: `L-mix-${backend}-1`, hardware: HARDWARE_A }] });
+      sm3Lot = await bootOnA(sm3.get(`L-gm-${backend}-1`)!.image);
+      sm3Tampered = await bootOnA(sm3.get(`L-gm-${backend}-2`)!.image);
+      mixedLot = await bootOnA(mixed.get(`L-mix-${backend}-1`)!.image);
+    });
+    after(() => server?.close());
+
+    test('an image whose policy is [hmac-sm3] (sealed with SM4-CBC+HMAC-SM3) logs in with hmac-sm3 and full capabilities', { skip }, async () => {
+      assert.deepEqual(sm3Lot.policy, { handshakeSuites: ['hmac-sm3'], aeadSuites: ['sm4-cbc+hmac-sm3'] });
+      const session = await TerminalClient.fromBoot(sm3Lot, { primitives: p }).login();
+      assert.equal(session.suite, 'hmac-sm3');
+      assert.deepEqual(session.capabilities, ['session', 'activate', 'update']);
+    });
+
+    test('an offer widened in transit to [hmac-sha256, hmac-sm3] is refused by the terminal', { skip }, async () => {
+      const before = await sessionsCreated(server.url);
+      const { hello, pending } = beginHandshake(p, identityFrom(sm3Lot), sm3Lot.credential.suites);
+      const answer = await postJson(server.url, '/v1/auth/hello', { ...hello, suites: ['hmac-sha256', 'hmac-sm3'] });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.json.suite, 'hmac-sha256', 'the server picked its preference from the widened list');
+      assert.throws(() => answerChallenge(p, pending, parseHelloResponse(answer.json)), (e) => isTesseraError(e, 'auth.server_not_genuine'));
+      assert.equal(await sessionsCreated(server.url), before);
+    });
+
+    test('a tampered SDK that offers a suite outside the lot policy is refused at finish (suite_not_allowed)', { skip }, async () => {
+      const identity = identityFrom(sm3Tampered);
+      const { hello, pending } = beginHandshake(p, identity, ['hmac-sha256']);
+      const answer = await postJson(server.url, '/v1/auth/hello', hello);
+      assert.equal(answer.status, 200);
+      const { finish } = answerChallenge(p, pending, parseHelloResponse(answer.json));
+      assertProblem(await sendFinish(server.url, finish), 401, 'auth.refused');
+      assert.equal((await failureReasons(server.admin, identity.terminalId))[0], 'suite_not_allowed');
+    });
+
+    test('hmac-sha256 stripped from a mixed lot\'s offer is caught by the terminal (downgrade within policy)', { skip }, async () => {
+      const { hello, pending } = beginHandshake(p, identityFrom(mixedLot), mixedLot.credential.suites);
+      const answer = await postJson(server.url, '/v1/auth/hello', { ...hello, suites: ['hmac-sm3'] });
+      assert.equal(answer.json.suite, 'hmac-sm3');
+      assert.throws(() => answerChallenge(p, pending, parseHelloResponse(answer.json)), (e) => isTesseraError(e, 'auth.server_not_genuine'));
+      // undisturbed, the mixed lot gets its first choice
+      assert.equal((await TerminalClient.fromBoot(mixedLot, { primitives: p }).login()).suite, 'hmac-sha256');
+    });
+
+    test('hardware evidence stripped or swapped in transit is caught by the terminal: no session, restricted or not', { skip }, async () => {
+      const before = await sessionsCreated(server.url);
+      const identity = identityFrom(mixedLot);
+      const other = beginHandshake(p, identity, mixedLot.credential.suites).hello.evidence!;
+      const edits: ((h: HelloRequest) => HelloRequest)[] = [({ evidence: _e, ...rest }) => rest, (h) => ({ ...h, evidence: other })];
+      for (const edit of edits) {
+        const { hello, pending } = beginHandshake(p, identity, mixedLot.credential.suites);
+        assert.ok(hello.evidence);
+        const answer = await postJson(server.url, '/v1/auth/hello', edit(hello));
+        assert.equal(answer.status, 200);
+        assert.throws(() => answerChallenge(p, pending, parseHelloResponse(answer.json)), (e) => isTesseraError(e, 'auth.server_not_genuine'));
+      }
+      assert.equal(await sessionsCreated(server.url), before);
+    });
+  });
+}

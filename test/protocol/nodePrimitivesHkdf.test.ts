@@ -1,0 +1,37 @@
+// nodePrimitives.hkdf is RFC 5869 composed from OpenSSL's HMAC (cheaper than hkdfSync per
+// call): the RFC's SHA-256 test cases (Appendix A.1–A.3), and equality with hkdfSync for
+// every hash and output length the protocol may ask for.
+import assert from 'node:assert/strict';
+import { hkdfSync } from 'node:crypto';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { fromHex, toHex } from '../../src/protocol/bytes.ts';
+import { nodePrimitives as p } from '../../src/protocol/nodePrimitives.ts';
+import type { HashName } from '../../src/protocol/primitives.ts';
+
+// RFC 5869 Appendix A, test cases 1–3 (SHA-256).
+const VECTORS = [
+  { ikm: '0b'.repeat(22), salt: '000102030405060708090a0b0c', info: 'f0f1f2f3f4f5f6f7f8f9', length: 42, okm: '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865' },
+  {
+    ikm: Array.from({ length: 80 }, (_, i) => i.toString(16).padStart(2, '0')).join(''),
+    salt: Array.from({ length: 80 }, (_, i) => (0x60 + i).toString(16).padStart(2, '0')).join(''),
+    info: Array.from({ length: 80 }, (_, i) => (0xb0 + i).toString(16).padStart(2, '0')).join(''),
+    length: 82,
+    okm: 'b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87',
+  },
+  { ikm: '0b'.repeat(22), salt: '', info: '', length: 42, okm: '8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8' },
+];
+
+test('RFC 5869 test cases 1–3', () => {
+  for (const v of VECTORS) assert.equal(toHex(p.hkdf('sha256', fromHex(v.ikm), fromHex(v.salt), fromHex(v.info), v.length)), v.okm);
+});
+
+test('equal to hkdfSync for every hash and length', () => {
+  const hashes: HashName[] = ['sha1', 'sha256', 'sha512', 'sm3'];
+  fc.assert(
+    fc.property(fc.constantFrom(...hashes), fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ maxLength: 80 }), fc.integer({ min: 1, max: 200 }), (hash, ikm, salt, info, length) => {
+      assert.deepEqual(Buffer.from(p.hkdf(hash, ikm, salt, info, length)), Buffer.from(hkdfSync(hash, ikm, salt, info, length)));
+    }),
+  );
+  assert.throws(() => p.hkdf('sha256', new Uint8Array(32), new Uint8Array(0), new Uint8Array(0), 255 * 32 + 1), RangeError);
+});
