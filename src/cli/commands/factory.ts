@@ -144,7 +144,9 @@ function provisionCommand(): Command {
         const s = await provisionLot({ primitives: nodePrimitives, station, source, outDir: opts.out, workers, direct, progress: createProgress(`provision ${opts.lot}`, 'terminals') });
         const seconds = (performance.now() - started) / 1000;
         if (opts.json) {
-          print(JSON.stringify({ lotId: s.lotId, total: s.total, added: s.added, resumedFrom: s.resumedFrom, blocks: s.manifest.blocks.length, imported: s.imported, seconds: Number(seconds.toFixed(3)) }));
+          // maxRSS covers the worker threads too: they share this process.
+          const peakRssMb = Number((process.resourceUsage().maxRSS / 1024).toFixed(1));
+          print(JSON.stringify({ lotId: s.lotId, total: s.total, added: s.added, resumedFrom: s.resumedFrom, blocks: s.manifest.blocks.length, imported: s.imported, seconds: Number(seconds.toFixed(3)), workers, peakRssMb }));
           return;
         }
         print(`lot ${s.lotId}: ${s.total} terminals (${s.added} new, ${s.resumedFrom} from an earlier run) in ${seconds.toFixed(1)} s`);

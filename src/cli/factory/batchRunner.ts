@@ -15,8 +15,13 @@ export interface BatchRunner {
   close(): Promise<void>;
 }
 
-/** A small young generation: batches make short-lived garbage, and V8 would otherwise grow it to 48 MB per thread. */
-const LIMITS = { maxYoungGenerationSizeMb: Number(process.env['TESSERA_WORKER_YOUNG_MB'] ?? 8) };
+/**
+ * Small heaps: a worker keeps nothing beyond its batch, but V8 sizes each thread's heap from
+ * the machine's memory and collects lazily, so without limits every worker grew by tens of
+ * MB (measured on 400,000 terminals: 352 → 311 MB peak RSS, no change in speed). A batch
+ * needs well under 1 MB of heap.
+ */
+const LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 16 };
 
 /**
  * A worker running provisionWorker next to this file: the .js of the compiled package, or,

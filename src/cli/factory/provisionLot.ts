@@ -1,17 +1,18 @@
 // `tessera factory provision` (docs/factory.md §5): streams a lot's descriptors through the
-// worker threads, appends images, index lines and bundle records in input order, closes a
-// bundle block every BUNDLE_BLOCK_SIZE records (and, with a direct import, inserts it), and
-// checkpoints so that a rerun continues where the last run stopped. Memory holds one block
-// and the batches in flight, plus 16 bytes per terminal for duplicate detection.
-import { mkdirSync, rmSync, renameSync, writeFileSync } from 'node:fs';
+// worker threads, appends images, index lines and bundle records in input order, hashes the
+// bundle blocks as records stream past (and, with a direct import, inserts each batch), and
+// checkpoints so that a rerun continues where the last run stopped. Memory holds the batches
+// in flight, plus 10–15 bytes per terminal for duplicate detection; never the lot.
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
-import { BUNDLE_BLOCK_SIZE, type BundleManifest, blockDigest, sealManifest } from '../../protocol/factory/lotBundle.ts';
+import { BUNDLE_BLOCK_SIZE, type BundleManifest, type BundleRecord, sealManifest } from '../../protocol/factory/lotBundle.ts';
 import { parseStationFile, type StationFile } from '../../protocol/factory/stationFile.ts';
 import type { Primitives } from '../../protocol/primitives.ts';
 import { insertLotRecords, type LotImportCounts } from '../../server/services/factory/lotRecords.ts';
 import { createBatchRunner } from './batchRunner.ts';
+import { BlockHasher } from './blockHasher.ts';
 import { type Checkpoint, readCheckpoint, stationCheck, writeCheckpoint } from './checkpoint.ts';
 import type { DescriptorSource, SourceBatch } from './descriptorSource.ts';
 import type { DirectImport } from './directImport.ts';
@@ -24,7 +25,7 @@ import { bytesKey, SeenSet, stringKey } from './seenSet.ts';
 /** Terminals per job sent to a worker. */
 const BATCH = 1000;
 /** Least time between two checkpoints (each syncs the data files). */
-const CHECKPOINT_EVERY_MS = 2000;
+const CHECKPOINT_EVERY_MS = 5000;
 
 /** Options of {@link provisionLot}. */
 export interface ProvisionLotOptions {
@@ -52,12 +53,6 @@ export interface ProvisionSummary {
   imported: LotImportCounts | null;
 }
 
-interface BlockRecord {
-  terminalId: string;
-  fph: Uint8Array;
-  hwHash: string;
-}
-
 function freshCheckpoint(lotId: string, station: string, source: DescriptorSource['kind']): Checkpoint {
   return { version: 1, lotId, station, source, inputDigest: null, done: 0, packBytes: 0, indexBytes: 0, recordsBytes: 0, blockSize: BUNDLE_BLOCK_SIZE, blocks: [], tailOffset: 0, imported: null };
 }
@@ -76,10 +71,6 @@ function truncateBatch(b: ProvisionBatch, n: number): ProvisionBatch {
   return { ids: b.ids.slice(0, n), hwHashes: b.hwHashes.slice(0, n), fph: b.fph.subarray(0, 32 * n), pack: b.pack.subarray(0, bytes), lengths: b.lengths.subarray(0, n) };
 }
 
-function addCounts(a: LotImportCounts, b: LotImportCounts): LotImportCounts {
-  return { inserted: a.inserted + b.inserted, skipped: a.skipped + b.skipped, conflicts: a.conflicts + b.conflicts, conflictIds: [...a.conflictIds, ...b.conflictIds].slice(0, 10) };
-}
-
 /** Provisions (or continues) a lot into `outDir`. */
 export async function provisionLot(opts: ProvisionLotOptions): Promise<ProvisionSummary> {
   const p = opts.primitives;
@@ -94,54 +85,52 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
   const files = openLotFiles(opts.outDir, cp);
   const runner = createBatchRunner(opts.station, opts.workers);
   const resumedFrom = cp.done;
-  const seenIds = new SeenSet();
-  const seenHw = new SeenSet();
-  let block: BlockRecord[] = [];
-  let imported: LotImportCounts | null = opts.direct ? { inserted: 0, skipped: 0, conflicts: 0, conflictIds: [] } : null;
+  const expected = Math.max(opts.source.total ?? 0, cp.done);
+  const seenIds = new SeenSet(expected);
+  const seenHw = new SeenSet(expected);
+  let block = new BlockHasher(lotId, cp.blocks.length);
+  const imported: LotImportCounts | null = opts.direct ? { inserted: 0, skipped: 0, conflicts: 0, conflictIds: [] } : null;
+  // Records [0, importedUpTo) are known to be in the direct-import database.
   let importedUpTo = opts.direct && cp.imported?.target === opts.direct.target ? cp.imported.upTo : 0;
   const now = new Date();
 
-  const insert = async (records: ReadonlyArray<{ terminalId: string; hwHash: string }>) => {
-    if (!opts.direct || records.length === 0) return;
-    imported = addCounts(imported!, await insertLotRecords(opts.direct.store, opts.direct.lot, records, now));
+  /** Inserts records [end - records.length, end) (direct import). */
+  const insert = async (records: readonly BundleRecord[], end: number) => {
+    if (!opts.direct || !imported || records.length === 0 || end <= importedUpTo) return;
+    const c = await insertLotRecords(opts.direct.store, opts.direct.lot, records, now);
+    imported.inserted += c.inserted;
+    imported.skipped += c.skipped;
+    imported.conflicts += c.conflicts;
+    imported.conflictIds = [...imported.conflictIds, ...c.conflictIds].slice(0, 10);
+    if (importedUpTo >= end - records.length) importedUpTo = end;
   };
 
   try {
     // Re-learn what the lot holds: ids and fingerprints for duplicate checks, the unfinished
-    // block's records, and (direct import) whatever the database has not seen yet.
-    let consistent = true;
+    // block's digest state, and (direct import) whatever the database has not seen yet.
     const tailStart = cp.blocks.length * cp.blockSize;
     let position = 0;
-    let catchUp: Array<{ terminalId: string; hwHash: string }> = [];
+    let catchUp: BundleRecord[] = [];
     for await (const r of readRecords(files.records.path, 0, cp.recordsBytes)) {
       position++;
       const fph = fromBase64Url(r.hwHash, 'hwHash');
       seenIds.add(stringKey(r.terminalId));
       seenHw.add(bytesKey(fph));
-      if (position > tailStart) block.push({ terminalId: r.terminalId, fph, hwHash: r.hwHash });
-      else if (opts.direct && position > importedUpTo) {
-        catchUp.push(r);
+      if (position > tailStart) block.add(r.terminalId, fph);
+      if (opts.direct && position > importedUpTo) {
+        catchUp.push({ terminalId: r.terminalId, hwHash: r.hwHash });
         if (catchUp.length === cp.blockSize) {
-          await insert(catchUp);
+          await insert(catchUp, position);
           catchUp = [];
         }
       }
     }
-    await insert(catchUp);
+    await insert(catchUp, position);
     if (position !== cp.done) throw new TesseraError('input.invalid', `${files.records.path} does not match ${LOT_FILES.checkpoint}; remove the lot directory and provision again`);
-    importedUpTo = Math.max(importedUpTo, opts.direct ? tailStart : 0);
     const digest = await opts.source.skip(cp.done);
     if (cp.done > 0 && digest !== cp.inputDigest) {
       throw new TesseraError('input.invalid', `the first ${cp.done} descriptors of the hardware file are not the ones provisioned before: it is not the same file`);
     }
-
-    /** Inserts a block (direct import); `importedUpTo` moves only over an unbroken prefix. */
-    const importBlock = async (records: BlockRecord[], end: number) => {
-      if (!opts.direct || importedUpTo >= end) return;
-      const start = end - records.length;
-      await insert(records);
-      if (importedUpTo >= start) importedUpTo = Math.max(importedUpTo, end);
-    };
 
     /** Finds the earlier record with this id or fingerprint (the exact check behind a SeenSet hit). */
     const findEarlier = async (batch: ProvisionBatch, upTo: number, id: string, hw: string): Promise<string | undefined> => {
@@ -150,16 +139,8 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
       return undefined;
     };
 
-    /** Appends a batch (those of its terminals before a bad descriptor), then reports the bad one. */
-    const commit = async (sb: SourceBatch, result: ProvisionBatch): Promise<void> => {
-      await append(sb, result);
-      const f = result.failure;
-      if (f) throw new TesseraError(f.code ?? 'input.invalid', `${f.line === null ? `terminal ${f.position}` : `line ${f.line}`}: ${f.message}`);
-    };
-
-    const append = async (sb: SourceBatch, all: ProvisionBatch): Promise<void> => {
-      let keep = all.ids.length;
-      let duplicate: TesseraError | undefined;
+    /** How many terminals of the batch are new to the lot; the error for the first that is not. */
+    const checkDuplicates = async (sb: SourceBatch, all: ProvisionBatch): Promise<{ keep: number; duplicate?: TesseraError }> => {
       for (let i = 0; i < all.ids.length; i++) {
         const id = all.ids[i]!;
         const newId = seenIds.add(stringKey(id));
@@ -168,26 +149,32 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
         const earlier = await findEarlier(all, i, id, all.hwHashes[i]!);
         if (earlier === undefined) continue;
         const where = sb.job.lineNumbers ? `line ${sb.job.lineNumbers[i]}` : `terminal ${sb.job.first + i}`;
-        duplicate = new TesseraError('input.invalid', earlier === id ? `${where}: terminal id ${id} is already in lot ${lotId}` : `${where}: this hardware was already provisioned as terminal ${earlier}`);
-        keep = i;
-        break;
+        return { keep: i, duplicate: new TesseraError('input.invalid', earlier === id ? `${where}: terminal id ${id} is already in lot ${lotId}` : `${where}: this hardware was already provisioned as terminal ${earlier}`) };
       }
+      return { keep: all.ids.length };
+    };
+
+    // Appends a batch (those of its terminals before a bad descriptor or a duplicate), then
+    // reports the bad one. The files and cp.done move together: `consistent` is false only
+    // if a write fails halfway, and then no checkpoint is written (a rerun cuts it off).
+    let consistent = true;
+    const commit = async (sb: SourceBatch, all: ProvisionBatch): Promise<void> => {
+      const { keep, duplicate } = await checkDuplicates(sb, all);
       const result = keep === all.ids.length ? all : truncateBatch(all, keep);
-      // Append the batch; the files and cp.done move together, so `consistent` is false
-      // only if a write fails halfway (then no checkpoint is written: a rerun cuts it off).
+      const first = cp.done;
       let offset = files.pack.length;
       let index = '';
       let records = '';
-      const finished: Array<{ records: BlockRecord[]; tailOffset: number }> = [];
+      const finished: Array<{ digest: Uint8Array; tailOffset: number }> = [];
       for (let i = 0; i < result.ids.length; i++) {
         const id = result.ids[i]!;
         index += indexLine(id, offset + 4, result.lengths[i]!);
         offset += 4 + result.lengths[i]!;
         records += recordLine(id, result.hwHashes[i]!);
-        block.push({ terminalId: id, fph: result.fph.subarray(32 * i, 32 * i + 32), hwHash: result.hwHashes[i]! });
-        if (block.length === cp.blockSize) {
-          finished.push({ records: block, tailOffset: files.records.length + records.length });
-          block = [];
+        block.add(id, result.fph.subarray(32 * i, 32 * i + 32));
+        if (block.count === cp.blockSize) {
+          finished.push({ digest: block.digest(), tailOffset: files.records.length + records.length });
+          block = new BlockHasher(lotId, block.index + 1);
         }
       }
       consistent = false;
@@ -196,15 +183,15 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
       files.records.append(records);
       cp.done += result.ids.length;
       cp.inputDigest = sb.digest(result.ids.length);
-      consistent = true;
-      // Digests first, so the checkpoint's block list always matches the records.
-      const firstIndex = cp.blocks.length;
       for (const f of finished) {
-        cp.blocks.push(toBase64Url(blockDigest(p, lotId, cp.blocks.length, f.records)));
+        cp.blocks.push(toBase64Url(f.digest));
         cp.tailOffset = f.tailOffset;
       }
-      for (const [k, f] of finished.entries()) await importBlock(f.records, (firstIndex + k + 1) * cp.blockSize);
+      consistent = true;
+      if (opts.direct) await insert(result.ids.map((terminalId, i) => ({ terminalId, hwHash: result.hwHashes[i]! })), first + result.ids.length);
       if (duplicate) throw duplicate;
+      const f = all.failure;
+      if (f) throw new TesseraError(f.code ?? 'input.invalid', `${f.line === null ? `terminal ${f.position}` : `line ${f.line}`}: ${f.message}`);
     };
 
     const checkpoint = () => {
@@ -216,7 +203,7 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
 
     opts.progress?.start(opts.source.total ?? cp.done, cp.done);
     const inFlight: Array<{ sb: SourceBatch; result: Promise<ProvisionBatch> }> = [];
-    const depth = Math.max(2, runner.threads * 3);
+    const depth = Math.max(2, runner.threads * 2);
     let lastCheckpoint = performance.now();
     let failure: unknown;
     const commitNext = async () => {
@@ -240,15 +227,10 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
       failure = err;
     }
     if (!consistent) throw failure;
-    // Whatever was committed stays: the unfinished block goes into the database and the
-    // manifest (a later run re-reads it and grows it), and the checkpoint records it all.
-    try {
-      await importBlock(block, cp.done);
-    } catch (err) {
-      failure ??= err;
-    }
+    // Whatever was committed stays: the checkpoint records it, and the manifest covers it
+    // (the unfinished block too; a later run grows that block and rewrites the manifest).
     checkpoint();
-    const blocks = block.length > 0 ? [...cp.blocks, toBase64Url(blockDigest(p, lotId, cp.blocks.length, block))] : [...cp.blocks];
+    const blocks = block.count > 0 ? [...cp.blocks, toBase64Url(block.digest())] : [...cp.blocks];
     const manifest = sealManifest(p, lot.lotKey, { lotId, kid: lot.fields.kid, count: cp.done, blockSize: cp.blockSize, blocks });
     const manifestPath = join(opts.outDir, LOT_FILES.manifest);
     writeFileSync(`${manifestPath}.tmp`, `${JSON.stringify(manifest, null, 1)}\n`, { mode: 0o644 });

@@ -1,6 +1,6 @@
 // A set of 64-bit keys in two typed arrays (open addressing, linear probing): the factory's
-// memory of which terminal ids and hardware fingerprints a lot already holds, at 16 bytes per
-// terminal instead of a JavaScript Set of strings. A hit is only "probably seen": the caller
+// memory of which terminal ids and hardware fingerprints a lot already holds, at 10–15 bytes
+// per key (8 bytes a slot, at most 80 % of slots used) instead of a JavaScript Set of strings. A hit is only "probably seen": the caller
 // confirms it exactly (a 64-bit collision between distinct values is ~n²/2⁶⁵).
 
 /** 64-bit FNV-1a of a string's UTF-16 code units, as two 32-bit halves. */
@@ -21,11 +21,21 @@ export function bytesKey(bytes: Uint8Array): [number, number] {
   return [((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0, ((bytes[4]! << 24) | (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!) >>> 0];
 }
 
+/** Largest share of slots in use before the table grows by half. */
+const MAX_LOAD = 0.8;
+
 /** A growable set of 64-bit keys; the all-zero key is stored as (0, 1). */
 export class SeenSet {
-  #hi = new Uint32Array(1 << 12);
-  #lo = new Uint32Array(1 << 12);
+  #hi: Uint32Array;
+  #lo: Uint32Array;
   #size = 0;
+
+  /** `expected`: how many keys are coming, if known (the table is then made once, not grown). */
+  constructor(expected = 0) {
+    const n = Math.max(4096, Math.ceil(expected / MAX_LOAD) + 1);
+    this.#hi = new Uint32Array(n);
+    this.#lo = new Uint32Array(n);
+  }
 
   get size(): number {
     return this.#size;
@@ -34,9 +44,10 @@ export class SeenSet {
   /** Adds the key; false when it was (probably) there already. */
   add([hi, lo]: [number, number]): boolean {
     if (hi === 0 && lo === 0) lo = 1;
-    if ((this.#size + 1) * 2 > this.#hi.length) this.#grow();
-    const mask = this.#hi.length - 1;
-    for (let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask; ; i = (i + 1) & mask) {
+    if (this.#size + 1 > this.#hi.length * MAX_LOAD) this.#grow();
+    const n = this.#hi.length;
+    // Multiply-shift onto [0, n) (any n, so the table grows by half, not double).
+    for (let i = Math.floor(((lo ^ Math.imul(hi, 0x9e3779b1)) >>> 0) * (n / 0x100000000)); ; i = i + 1 === n ? 0 : i + 1) {
       if (this.#hi[i] === 0 && this.#lo[i] === 0) {
         this.#hi[i] = hi;
         this.#lo[i] = lo;
@@ -49,8 +60,9 @@ export class SeenSet {
 
   #grow(): void {
     const [oldHi, oldLo] = [this.#hi, this.#lo];
-    this.#hi = new Uint32Array(oldHi.length * 2);
-    this.#lo = new Uint32Array(oldLo.length * 2);
+    const n = Math.ceil(oldHi.length * 1.5);
+    this.#hi = new Uint32Array(n);
+    this.#lo = new Uint32Array(n);
     this.#size = 0;
     for (let i = 0; i < oldHi.length; i++) if (oldHi[i] !== 0 || oldLo[i] !== 0) this.add([oldHi[i]!, oldLo[i]!]);
   }

@@ -65,8 +65,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     '0002_bindings': bindingsMigration(dialect),
     '0003_factory': factoryMigration(dialect),
-    '0005_updates': updatesMigration(dialect),
-    '0006_activation_codes': activationCodeMigration(dialect),
+    '0004_updates': updatesMigration(dialect),
+    '0005_activation_codes': activationCodeMigration(dialect),
   };
 }
 
