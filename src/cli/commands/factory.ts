@@ -76,6 +76,10 @@ function lotCommand(): Command {
       } catch (err) {
         throw new TesseraError('input.invalid', `lot ${out.lot.id} was created but ${opts.out} could not be written (${(err as NodeJS.ErrnoException).code}); the station file is shown only once: create another lot`);
       }
+      const host = new URL(out.station.url).hostname;
+      if (host === 'localhost' || host === '[::1]' || host.startsWith('127.')) {
+        warn(`every image of lot ${out.lot.id} will send terminals to ${out.station.url}; set TESSERA_PUBLIC_URL on the server before creating lots for the field`);
+      }
       print(opts.json ? JSON.stringify(out.lot) : `created lot ${out.lot.id} (kid ${out.lot.kid}); station file written to ${opts.out}`);
     });
   withAdmin(lot.command('list'))
