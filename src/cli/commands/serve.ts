@@ -2,7 +2,6 @@
 // cleanly on SIGINT/SIGTERM.
 import { Command } from 'commander';
 import { loadSettings } from '../../server/config/loadSettings.ts';
-import { startServer } from '../../server/startServer.ts';
 
 /** The serve command. */
 export function serveCommand(): Command {
@@ -17,6 +16,9 @@ export function serveCommand(): Command {
       if (opts.port !== undefined) env['TESSERA_PORT'] = opts.port;
       if (opts.host !== undefined) env['TESSERA_HOST'] = opts.host;
       if (opts.dataDir !== undefined) env['TESSERA_DATA_DIR'] = opts.dataDir;
+      // Loaded here, not at the top: every other command (a factory run of a million
+      // terminals among them) would otherwise carry Fastify and the whole server in memory.
+      const { startServer } = await import('../../server/startServer.ts');
       const server = await startServer(loadSettings(env));
       for (const file of server.config.created) process.stderr.write(`tessera: created ${file} (mode 0600)\n`);
       process.stderr.write(`tessera: server ${server.config.serverId} listening on ${server.url}\n`);
