@@ -7,7 +7,7 @@ export { ERROR_CATALOGUE, type ErrorCode, isTesseraError, TesseraError } from '.
 export { type HandshakeContext, handshakeTranscript } from './handshake/handshakeContext.ts';
 export type { FinishRequest, FinishResponse, HelloRequest, HelloResponse } from './handshake/messages.ts';
 export { deriveOcraKey } from './handshake/ocraHandshakeSuite.ts';
-export { type ChallengeRecord, checkTerminalProof, chooseSuite, issueChallenge } from './handshake/serverHandshake.ts';
+export { type ChallengeRecord, checkTerminalProof, chooseSuite, issueChallenge, serverSessionKey } from './handshake/serverHandshake.ts';
 export { getHandshakeSuite, type HandshakeSuite, MAC_SUITE_NAMES } from './handshake/suites.ts';
 export { answerChallenge, beginHandshake, type PendingHandshake, type TerminalIdentity } from './handshake/terminalHandshake.ts';
 export * from './httpsig/index.ts';

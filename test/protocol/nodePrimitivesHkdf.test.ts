@@ -1,13 +1,9 @@
-// nodePrimitives.hkdf is RFC 5869 composed from OpenSSL's HMAC (cheaper than hkdfSync per
-// call): the RFC's SHA-256 test cases (Appendix A.1–A.3), and equality with hkdfSync for
-// every hash and output length the protocol may ask for.
+// nodePrimitives.hkdf wraps node:crypto's hkdfSync: the RFC 5869 SHA-256 test cases
+// (Appendix A.1–A.3) check the argument order (ikm, salt, info) and the output length.
 import assert from 'node:assert/strict';
-import { hkdfSync } from 'node:crypto';
 import { test } from 'node:test';
-import fc from 'fast-check';
 import { fromHex, toHex } from '../../src/protocol/bytes.ts';
 import { nodePrimitives as p } from '../../src/protocol/nodePrimitives.ts';
-import type { HashName } from '../../src/protocol/primitives.ts';
 
 // RFC 5869 Appendix A, test cases 1–3 (SHA-256).
 const VECTORS = [
@@ -26,12 +22,7 @@ test('RFC 5869 test cases 1–3', () => {
   for (const v of VECTORS) assert.equal(toHex(p.hkdf('sha256', fromHex(v.ikm), fromHex(v.salt), fromHex(v.info), v.length)), v.okm);
 });
 
-test('equal to hkdfSync for every hash and length', () => {
-  const hashes: HashName[] = ['sha1', 'sha256', 'sha512', 'sm3'];
-  fc.assert(
-    fc.property(fc.constantFrom(...hashes), fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ maxLength: 80 }), fc.integer({ min: 1, max: 200 }), (hash, ikm, salt, info, length) => {
-      assert.deepEqual(Buffer.from(p.hkdf(hash, ikm, salt, info, length)), Buffer.from(hkdfSync(hash, ikm, salt, info, length)));
-    }),
-  );
+test('an output longer than 255 hash lengths is refused', () => {
   assert.throws(() => p.hkdf('sha256', new Uint8Array(32), new Uint8Array(0), new Uint8Array(0), 255 * 32 + 1), RangeError);
+  assert.equal(p.hkdf('sha256', new Uint8Array(32), new Uint8Array(0), new Uint8Array(0), 255 * 32).length, 255 * 32);
 });

@@ -47,5 +47,27 @@ test('base64url round-trips and refuses padding, foreign characters and non-cano
     assert.throws(() => fromBase64Url(bad), (e) => isTesseraError(e, 'input.invalid_encoding'), bad);
   }
   assert.deepEqual([...fromHex('00ff')], [0, 255]);
+});
+
+test('base64url agrees with node:buffer on every length, and refuses what node:buffer would silently accept', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 100 }), (b) => {
+      const text = Buffer.from(b).toString('base64url');
+      assert.equal(toBase64Url(b), text);
+      assert.deepEqual(fromBase64Url(text), b);
+    }),
+  );
+  // Every one-character change of a valid text either decodes to other bytes or is refused;
+  // characters outside the alphabet (including non-ASCII and '=' anywhere) are always refused.
+  const valid = toBase64Url(new Uint8Array([0xfb, 0xff, 0x00, 0x10, 0x83]));
+  for (let i = 0; i < valid.length; i++) {
+    for (const c of ['=', '+', '/', ' ', '.', '\u00e9', '\u0100', '\n', '\u0000']) {
+      const bad = valid.slice(0, i) + c + valid.slice(i + 1);
+      assert.throws(() => fromBase64Url(bad, 'f'), (e) => isTesseraError(e, 'input.invalid_encoding'), JSON.stringify(bad));
+    }
+  }
+  for (const bad of ['AAB', 'AAAAAAC', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB']) {
+    assert.throws(() => fromBase64Url(bad), (e) => isTesseraError(e, 'input.invalid_encoding'), `non-canonical ${bad}`);
+  }
   assert.throws(() => fromHex('0g'), (e) => isTesseraError(e, 'input.invalid_encoding'));
 });

@@ -2,6 +2,7 @@
 // suite, issue a challenge with the server's proof, then check the terminal's proof. The
 // caller supplies randomness, time, keys and storage.
 import { fromBase64Url, toBase64Url } from '../bytes.ts';
+import { TesseraError } from '../errors.ts';
 import type { HardwareEvidence } from '../hardware/hardwareEvidence.ts';
 import type { Primitives } from '../primitives.ts';
 import type { HandshakeContext } from './handshakeContext.ts';
@@ -36,15 +37,16 @@ export function chooseSuite(offered: readonly string[], preference: readonly str
   return suites.find((s) => s.family === 'mac') ?? suites[0];
 }
 
-function contextOf(serverId: string, r: ChallengeRecord): HandshakeContext {
+/** The handshake context of a stored challenge (nonces given when already decoded). */
+function contextOf(serverId: string, r: ChallengeRecord, nonceT = fromBase64Url(r.nonceT, 'nonceT'), nonceS = fromBase64Url(r.nonceS, 'nonceS')): HandshakeContext {
   return {
     serverId,
     terminalId: r.terminalId,
     kid: r.kid,
     suite: r.suite,
     offered: r.offered,
-    nonceT: fromBase64Url(r.nonceT),
-    nonceS: fromBase64Url(r.nonceS),
+    nonceT,
+    nonceS,
     challengeId: r.challengeId,
     evidence: r.evidence,
   };
@@ -67,19 +69,21 @@ export function issueChallenge(
     evidence?: HardwareEvidence | undefined;
   },
 ): { record: ChallengeRecord; response: HelloResponse } {
+  const challengeId = toBase64Url(p.randomBytes(16)); // drawn first, then nonceS (vectors depend on the order)
+  const nonceS = p.randomBytes(32);
   const record: ChallengeRecord = {
-    challengeId: toBase64Url(p.randomBytes(16)),
+    challengeId,
     terminalId: input.terminalId,
     kid: input.kid,
     suite: input.suite.name,
     offered: input.offered,
     nonceT: input.nonceT,
-    nonceS: toBase64Url(p.randomBytes(32)),
+    nonceS: toBase64Url(nonceS),
     expiresAt: input.now + input.ttlMs,
     known: input.known,
     ...(input.evidence ? { evidence: input.evidence } : {}),
   };
-  const serverProof = input.suite.serverProof(p, input.terminalKey, contextOf(input.serverId, record));
+  const serverProof = input.suite.serverProof(p, input.terminalKey, contextOf(input.serverId, record, fromBase64Url(input.nonceT, 'nonceT'), nonceS));
   return {
     record,
     response: {
@@ -92,17 +96,18 @@ export function issueChallenge(
   };
 }
 
-/** Step 5: checks the terminal's proof in constant time; on success returns the session key. */
-export function checkTerminalProof(
-  p: Primitives,
-  serverId: string,
-  record: ChallengeRecord,
-  terminalKey: Uint8Array,
-  terminalProof: string,
-): { verified: true; sessionKey: Uint8Array } | { verified: false } {
+/** Step 5: checks the terminal's proof in constant time. */
+export function checkTerminalProof(p: Primitives, serverId: string, record: ChallengeRecord, terminalKey: Uint8Array, terminalProof: string): boolean {
   const suite = getHandshakeSuite(record.suite);
-  if (!suite) return { verified: false };
-  const ctx = contextOf(serverId, record);
-  if (!proofsEqual(p, suite.terminalProof(p, terminalKey, ctx), terminalProof)) return { verified: false };
-  return { verified: true, sessionKey: suite.sessionKey(p, terminalKey, ctx) };
+  return suite !== undefined && proofsEqual(p, suite.terminalProof(p, terminalKey, contextOf(serverId, record)), terminalProof);
+}
+
+/**
+ * The session key of a finished handshake, from its stored challenge. Derived when the
+ * session is first used rather than at finish, so a session that signs nothing costs no HKDF.
+ */
+export function serverSessionKey(p: Primitives, serverId: string, record: ChallengeRecord, terminalKey: Uint8Array): Uint8Array {
+  const suite = getHandshakeSuite(record.suite);
+  if (!suite) throw new TesseraError('auth.session_invalid');
+  return suite.sessionKey(p, terminalKey, contextOf(serverId, record));
 }

@@ -81,9 +81,9 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
       // Always look the terminal up and run one proof check, known or not (timing class).
       const terminal = await ctx.durable.terminals.get(record.terminalId);
       const realKey = terminal && terminal.kid === record.kid ? keys.keyFor(terminal.id, terminal.kid, terminal.lotId) : undefined;
-      const result = checkTerminalProof(ctx.primitives, ctx.config.serverId, record, realKey ?? keys.decoyFor(record.terminalId), req.terminalProof);
+      const verified = checkTerminalProof(ctx.primitives, ctx.config.serverId, record, realKey ?? keys.decoyFor(record.terminalId), req.terminalProof);
       if (!terminal || !realKey) return refuse('unknown_terminal', record.terminalId, source, 'auth.refused');
-      if (!result.verified) return refuse('bad_proof', record.terminalId, source, 'auth.refused');
+      if (!verified) return refuse('bad_proof', record.terminalId, source, 'auth.refused');
       if (terminal.status === 'revoked') return refuse('revoked', record.terminalId, source, 'auth.refused');
       if (!terminal.suites.includes(record.suite)) return refuse('suite_not_allowed', record.terminalId, source, 'auth.refused');
       // Hardware evidence (factory-made terminals): a mismatch still proves the key, so the

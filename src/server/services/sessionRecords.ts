@@ -1,9 +1,8 @@
 // Sessions live in the ephemeral store and hold no secret: the session key is re-derived
 // from the master key and the handshake context whenever a signed request needs it.
-import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
+import { toBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
-import type { ChallengeRecord } from '../../protocol/handshake/serverHandshake.ts';
-import { getHandshakeSuite } from '../../protocol/handshake/suites.ts';
+import { type ChallengeRecord, serverSessionKey } from '../../protocol/handshake/serverHandshake.ts';
 import { deriveRequestKey } from '../../protocol/keys.ts';
 import type { ServerContext } from '../serverContext.ts';
 import { LruCache } from './lruCache.ts';
@@ -56,20 +55,8 @@ export function createSessionRecords(ctx: ServerContext, keys: TerminalKeys): Se
       const requestKey = requestKeys.get(session.sessionId, () => {
         const h = session.handshake;
         const terminalKey = keys.keyFor(h.terminalId, h.kid, session.lotId);
-        const suite = getHandshakeSuite(h.suite);
-        if (!terminalKey || !suite) throw new TesseraError('auth.session_invalid');
-        const sessionKey = suite.sessionKey(ctx.primitives, terminalKey, {
-          serverId: ctx.config.serverId,
-          terminalId: h.terminalId,
-          kid: h.kid,
-          suite: h.suite,
-          offered: h.offered,
-          nonceT: fromBase64Url(h.nonceT),
-          nonceS: fromBase64Url(h.nonceS),
-          challengeId: h.challengeId,
-          evidence: h.evidence,
-        });
-        return deriveRequestKey(ctx.primitives, sessionKey);
+        if (!terminalKey) throw new TesseraError('auth.session_invalid');
+        return deriveRequestKey(ctx.primitives, serverSessionKey(ctx.primitives, ctx.config.serverId, h, terminalKey));
       });
       return { session, requestKey };
     },

@@ -2,7 +2,7 @@
 // for SQLite and PostgreSQL. Dates are ISO-8601 text (exact to the millisecond, sortable),
 // arrays and objects are JSON text, and duplicates are caught by the primary key.
 import { randomBytes } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { type CompiledQuery, createQueryId, type Kysely, sql } from 'kysely';
 import { TesseraError } from '../../protocol/errors.ts';
 import { KyselyActivationCodeStore } from './kyselyActivationCodeStore.ts';
 import { KyselyBindingStore } from './kyselyBindingStore.ts';
@@ -109,9 +109,12 @@ function toEvent(row: SecurityEventsTable): SecurityEvent {
 
 class KyselyTerminalStore implements TerminalStore {
   readonly #db: Kysely<Database>;
+  /** The lookup every handshake makes, compiled once; each call only swaps the parameter. */
+  readonly #getById: CompiledQuery<TerminalsTable>;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
+    this.#getById = db.selectFrom('terminals').selectAll().where('id', '=', '').compile();
   }
 
   async create(t: NewTerminal): Promise<TerminalRecord> {
@@ -144,8 +147,8 @@ class KyselyTerminalStore implements TerminalStore {
   }
 
   async get(id: string): Promise<TerminalRecord | undefined> {
-    const row = await this.#db.selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : toTerminal(row);
+    const { rows } = await this.#db.executeQuery<TerminalsTable>({ ...this.#getById, parameters: [id], queryId: createQueryId() });
+    return rows[0] === undefined ? undefined : toTerminal(rows[0]);
   }
 
   async list(q: TerminalListQuery): Promise<TerminalRecord[]> {
