@@ -131,7 +131,7 @@ function handshakeVector(kt: Uint8Array, offered: string[], preference: string[]
     nonceT: hello.nonceT,
     suite: suite,
     terminalKey: kt,
-    known: true,
+    lotId: null,
     now: INPUTS.nowMs,
     ttlMs: INPUTS.challengeTtlSeconds * 1000,
   });

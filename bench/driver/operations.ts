@@ -24,7 +24,7 @@ function expectStatus(step: string, status: number, text: string, want: number):
 export function tesseraHandshake(job: Extract<DriverJob, { kind: 'tessera' }>, poster: JsonPoster): PreparedOperation {
   if (job.credentials.length === 0) throw new Error('no terminal credentials to drive');
   const terminals = job.credentials.map((c) => ({
-    identity: { terminalId: c.terminalId, kid: c.kid, key: fromBase64Url(c.key, 'key'), serverId: c.serverId } satisfies TerminalIdentity,
+    identity: { terminalId: c.terminalId, kid: c.kid, lotId: c.lotId, key: fromBase64Url(c.key, 'key'), serverId: c.serverId } satisfies TerminalIdentity,
     suites: c.suites,
   }));
   const suites = new Map<string, number>();

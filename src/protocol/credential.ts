@@ -2,6 +2,7 @@
 // and the terminal SDK reads. It holds the terminal key: keep it mode 0600.
 import { fromBase64Url } from './bytes.ts';
 import { TesseraError } from './errors.ts';
+import { LOT_ID_PATTERN } from './factory/lotKeys.ts';
 import { HANDSHAKE_LIMITS } from './handshake/messages.ts';
 
 /** Credential file contents, version 1. */
@@ -15,6 +16,8 @@ export interface TerminalCredential {
   url: string;
   /** Suites to offer, in the terminal's order of preference. */
   suites: string[];
+  /** The production lot of a factory-made terminal (absent for terminals added by hand). */
+  lotId?: string;
 }
 
 function bad(why: string): never {
@@ -26,9 +29,10 @@ export function parseCredential(value: unknown): TerminalCredential {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('is not a JSON object');
   const v = value as Record<string, unknown>;
   if (v['version'] !== 1) bad('version must be 1');
-  const { terminalId, kid, key, serverId, url, suites } = v;
+  const { terminalId, kid, key, serverId, url, suites, lotId } = v;
   if (typeof terminalId !== 'string' || !new RegExp(HANDSHAKE_LIMITS.terminalIdPattern).test(terminalId)) bad('terminalId is invalid');
-  if (typeof kid !== 'number' || !Number.isInteger(kid) || kid < 1) bad('kid must be a positive integer');
+  if (typeof kid !== 'number' || !Number.isInteger(kid) || kid < 1 || kid > HANDSHAKE_LIMITS.maxKid) bad('kid must be an integer from 1 to 4294967295');
+  if (lotId !== undefined && (typeof lotId !== 'string' || !new RegExp(LOT_ID_PATTERN).test(lotId))) bad('lotId is invalid');
   let keyBytes: Uint8Array | undefined;
   try {
     keyBytes = typeof key === 'string' ? fromBase64Url(key) : undefined;
@@ -39,5 +43,7 @@ export function parseCredential(value: unknown): TerminalCredential {
   if (typeof serverId !== 'string' || serverId.length === 0) bad('serverId is missing');
   if (typeof url !== 'string' || !/^https?:\/\//.test(url)) bad('url must be an http(s) URL');
   if (!Array.isArray(suites) || suites.length === 0 || !suites.every((s) => typeof s === 'string')) bad('suites must be a non-empty list');
-  return { version: 1, terminalId, kid, key: key as string, serverId, url, suites: suites as string[] };
+  const credential: TerminalCredential = { version: 1, terminalId, kid, key: key as string, serverId, url, suites: suites as string[] };
+  if (lotId !== undefined) credential.lotId = lotId as string;
+  return credential;
 }

@@ -112,6 +112,7 @@ export async function bootTerminal(options: BootOptions): Promise<BootResult> {
       serverId: image.serverId,
       url: image.url,
       suites: [...image.handshakeSuites],
+      lotId: image.lotId,
     });
   } catch (err) {
     // The digest and the seal hold, so the factory wrote a field the SDK cannot use.

@@ -94,7 +94,7 @@ export class TerminalClient {
   constructor(options: TerminalClientOptions) {
     const c = options.credential;
     this.#credential = c;
-    this.#identity = { terminalId: c.terminalId, kid: c.kid, key: fromBase64Url(c.key, 'key'), serverId: c.serverId, hardwareHash: options.hardwareHash };
+    this.#identity = { terminalId: c.terminalId, kid: c.kid, lotId: c.lotId, key: fromBase64Url(c.key, 'key'), serverId: c.serverId, hardwareHash: options.hardwareHash };
     this.#p = options.primitives;
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init as RequestInit));
     this.#now = options.now ?? Date.now;

@@ -54,7 +54,7 @@ export function assertProblem(answer: Answer, status: number, code: string, cont
 
 /** The terminal identity a credential holds. */
 export function identityOf(credential: TerminalCredential): TerminalIdentity {
-  return { terminalId: credential.terminalId, kid: credential.kid, key: fromBase64Url(credential.key), serverId: credential.serverId };
+  return { terminalId: credential.terminalId, kid: credential.kid, lotId: credential.lotId, key: fromBase64Url(credential.key), serverId: credential.serverId };
 }
 
 /** Step 1 over HTTP: a fresh hello sent to `base`; the challenge is parsed only on 200. */

@@ -93,7 +93,7 @@ for (const { backend, skip } of BACKENDS) {
         const sessionsBefore = await sessionsCreated(url);
         // a man in the middle holds the genuine terminal's first challenge and opens a mirrored one
         const genuine = await challengeFor(url, credential);
-        const mirrored = await postJson(url, '/v1/auth/hello', { terminalId: credential.terminalId, nonceT: genuine.challenge.nonceS, suites: [suiteName] });
+        const mirrored = await postJson(url, '/v1/auth/hello', { terminalId: credential.terminalId, kid: credential.kid, nonceT: genuine.challenge.nonceS, suites: [suiteName] });
         assert.equal(mirrored.status, 200);
         assert.notEqual(mirrored.json.serverProof, genuine.finish.terminalProof);
         assertProblem(await sendFinish(url, { challengeId: genuine.challenge.challengeId, terminalProof: mirrored.json.serverProof }), 401, 'auth.refused');
@@ -156,6 +156,34 @@ for (const { backend, skip } of BACKENDS) {
       assert.equal((await sendFinish(url, ca.finish)).status, 200);
       await handshake(url, b);
       await assertNewSessions(sessionsBefore, 2);
+    });
+
+    test('a hello naming another kid or a lot that is not the terminal\'s gets a proof under another key, and its finish is refused', { skip }, async () => {
+      const credential = await server.addTerminal(`T-claims-${backend}`);
+      const key = fromBase64Url(credential.key);
+      const sessionsBefore = await sessionsCreated(url);
+      for (const claim of [{ kid: credential.kid + 1 }, { lotId: 'L-not-its-lot' }, { kid: credential.kid + 1, lotId: 'L-not-its-lot' }]) {
+        const sent = await sendHello(url, { ...credential, ...claim });
+        assert.equal(sent.answer.status, 200, `hello ${JSON.stringify(claim)} is answered like any other`);
+        const challenge = sent.challenge!;
+        const suite = getHandshakeSuite(challenge.suite)!;
+        const context: HandshakeContext = {
+          serverId: credential.serverId,
+          terminalId: credential.terminalId,
+          kid: sent.hello.kid,
+          suite: suite.name,
+          offered: sent.hello.suites,
+          nonceT: fromBase64Url(sent.hello.nonceT),
+          nonceS: fromBase64Url(challenge.nonceS),
+          challengeId: challenge.challengeId,
+        };
+        assert.notEqual(suite.serverProof(p, key, context), challenge.serverProof, `the server did not prove itself with the real key for ${JSON.stringify(claim)}`);
+        // Even the real key's proof over that challenge does not make a session.
+        assertProblem(await sendFinish(url, { challengeId: challenge.challengeId, terminalProof: suite.terminalProof(p, key, context) }), 401, 'auth.refused', JSON.stringify(claim));
+      }
+      await assertNewSessions(sessionsBefore, 0);
+      assert.deepEqual(await failureReasons(server.admin, credential.terminalId), ['unknown_terminal', 'unknown_terminal', 'unknown_terminal']);
+      await handshake(url, credential);
     });
 
     test('a challenge finished 30 s or more after hello is refused (auth.challenge_expired)', { skip }, async () => {

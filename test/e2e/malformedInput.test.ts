@@ -15,7 +15,7 @@ const BODY_LIMIT = 16_384;
 const NUM_RUNS = 100;
 
 const nonce = (bytes = 32) => toBase64Url(p.randomBytes(bytes));
-const hello = (over: Record<string, unknown> = {}) => ({ terminalId: 'T-malformed', nonceT: nonce(), suites: ['hmac-sha256'], ...over });
+const hello = (over: Record<string, unknown> = {}) => ({ terminalId: 'T-malformed', kid: 1, nonceT: nonce(), suites: ['hmac-sha256'], ...over });
 
 /** A 4xx problem+json answer whose code the catalogue knows. */
 function assertClientProblem(answer: Answer, context: string): void {
@@ -121,8 +121,8 @@ for (const { backend, skip } of BACKENDS) {
 
     test('prototype pollution attempts are refused and pollute nothing', { skip }, async () => {
       const bodies = [
-        `{"__proto__":{"polluted":1},"terminalId":"T-1","nonceT":"${nonce()}","suites":["hmac-sha256"]}`,
-        `{"terminalId":"T-1","nonceT":"${nonce()}","suites":["hmac-sha256"],"constructor":{"prototype":{"polluted":1}}}`,
+        `{"__proto__":{"polluted":1},"terminalId":"T-1","kid":1,"nonceT":"${nonce()}","suites":["hmac-sha256"]}`,
+        `{"terminalId":"T-1","kid":1,"nonceT":"${nonce()}","suites":["hmac-sha256"],"constructor":{"prototype":{"polluted":1}}}`,
         `{"challengeId":"x","terminalProof":"y","a":{"b":{"__proto__":{"polluted":1}}}}`,
       ];
       for (const body of bodies) {
@@ -178,7 +178,7 @@ for (const { backend, skip } of BACKENDS) {
       const anyValue = fc.oneof(json, text);
       const bodies = fc.oneof(
         json,
-        fc.record({ terminalId: anyValue, nonceT: anyValue, suites: fc.oneof(fc.array(anyValue, { maxLength: 9 }), anyValue) }),
+        fc.record({ terminalId: anyValue, kid: anyValue, nonceT: anyValue, suites: fc.oneof(fc.array(anyValue, { maxLength: 9 }), anyValue) }),
         fc.record({ challengeId: anyValue, terminalProof: anyValue }),
         fc.dictionary(text, anyValue, { maxKeys: 5 }),
       );

@@ -132,6 +132,6 @@ for (const { backend, skip } of BACKENDS) {
 }
 
 /** A fresh hello body for any terminal id (the key is not needed to start a handshake). */
-function sendableHello(terminalId: string): { terminalId: string; nonceT: string; suites: string[] } {
-  return { terminalId, nonceT: toBase64Url(p.randomBytes(32)), suites: ['hmac-sha256', 'hmac-sm3'] };
+function sendableHello(terminalId: string): { terminalId: string; kid: number; nonceT: string; suites: string[] } {
+  return { terminalId, kid: 1, nonceT: toBase64Url(p.randomBytes(32)), suites: ['hmac-sha256', 'hmac-sm3'] };
 }

@@ -23,7 +23,7 @@ function run(terminalId: string, offered: string[], preference = ['hmac-sha256',
   const id = identity(terminalId);
   const { hello, pending } = beginHandshake(p, id, offered);
   const suite = chooseSuite(hello.suites, preference, preference)!;
-  const { record, response } = issueChallenge(p, { serverId, terminalId, kid: 1, offered: hello.suites, nonceT: hello.nonceT, suite, terminalKey: id.key, known: true, now: 0, ttlMs: 30000 });
+  const { record, response } = issueChallenge(p, { serverId, terminalId, kid: 1, offered: hello.suites, nonceT: hello.nonceT, suite, terminalKey: id.key, lotId: null, now: 0, ttlMs: 30000 });
   return { id, hello, pending, record, response };
 }
 
@@ -47,7 +47,7 @@ for (const suites of [['hmac-sha256'], ['hmac-sm3'], [OCRA]]) {
   test(`${suites[0]}: a server without the terminal's key is detected`, () => {
     const { pending, hello, record } = run('T-1', suites);
     const suite = getHandshakeSuite(suites[0]!)!;
-    const fake = issueChallenge(p, { serverId, terminalId: 'T-1', kid: 1, offered: hello.suites, nonceT: hello.nonceT, suite, terminalKey: p.randomBytes(32), known: true, now: 0, ttlMs: 1 });
+    const fake = issueChallenge(p, { serverId, terminalId: 'T-1', kid: 1, offered: hello.suites, nonceT: hello.nonceT, suite, terminalKey: p.randomBytes(32), lotId: null, now: 0, ttlMs: 1 });
     assert.ok(record);
     assert.throws(() => answerChallenge(p, pending, fake.response), (e) => isTesseraError(e, 'auth.server_not_genuine'));
   });
@@ -73,14 +73,14 @@ test('downgrade: the server answering over an altered offer list is refused by t
   const { hello, pending } = beginHandshake(p, id, ['hmac-sha256', 'hmac-sm3']);
   const altered = ['hmac-sm3'];
   const suite = getHandshakeSuite('hmac-sm3')!;
-  const { response } = issueChallenge(p, { serverId, terminalId: 'T-1', kid: 1, offered: altered, nonceT: hello.nonceT, suite, terminalKey: id.key, known: true, now: 0, ttlMs: 1 });
+  const { response } = issueChallenge(p, { serverId, terminalId: 'T-1', kid: 1, offered: altered, nonceT: hello.nonceT, suite, terminalKey: id.key, lotId: null, now: 0, ttlMs: 1 });
   assert.throws(() => answerChallenge(p, pending, response), (e) => isTesseraError(e, 'auth.server_not_genuine'));
 });
 
 test('downgrade: an OCRA choice when a MAC suite was offered is refused', () => {
   const id = identity('T-1');
   const { hello, pending } = beginHandshake(p, id, ['hmac-sha256', OCRA]);
-  const { response } = issueChallenge(p, { serverId, terminalId: 'T-1', kid: 1, offered: hello.suites, nonceT: hello.nonceT, suite: getHandshakeSuite(OCRA)!, terminalKey: id.key, known: true, now: 0, ttlMs: 1 });
+  const { response } = issueChallenge(p, { serverId, terminalId: 'T-1', kid: 1, offered: hello.suites, nonceT: hello.nonceT, suite: getHandshakeSuite(OCRA)!, terminalKey: id.key, lotId: null, now: 0, ttlMs: 1 });
   assert.throws(() => answerChallenge(p, pending, response), /OCRA suite although a MAC suite/);
 });
 

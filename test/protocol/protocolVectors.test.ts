@@ -29,7 +29,7 @@ import { parseTranscript, transcript } from '../../src/protocol/transcript.ts';
 // ---- the vector file ----
 
 interface Messages {
-  hello: { terminalId: string; nonceT: string; suites: string[] };
+  hello: { terminalId: string; kid: number; nonceT: string; suites: string[] };
   helloResponse: { challengeId: string; suite: string; nonceS: string; serverProof: string; expiresAt: string };
   finish: { challengeId: string; terminalProof: string };
   finishResponse: { sessionId: string; expiresAt: string; capabilities: string[] };
@@ -214,7 +214,7 @@ for (const h of v.handshakes) {
       nonceT: hello.nonceT,
       suite,
       terminalKey,
-      known: true,
+      lotId: null,
       now,
       ttlMs: inp.challengeTtlSeconds * 1000,
     });

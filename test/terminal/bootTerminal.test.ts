@@ -28,7 +28,7 @@ test('on its own hardware the image boots full: credential, evidence hash, polic
   assert.deepEqual(fromBase64Url(boot.credential.key), key);
   assert.deepEqual(
     { ...boot.credential, key: '' },
-    { version: 1, terminalId: fields.terminalId, kid: 1, key: '', serverId: fields.serverId, url: fields.url, suites: fields.handshakeSuites },
+    { version: 1, terminalId: fields.terminalId, kid: 1, key: '', serverId: fields.serverId, url: fields.url, suites: fields.handshakeSuites, lotId: fields.lotId },
   );
   assert.deepEqual(boot.hardwareHash, fingerprintHash(p, HARDWARE_A));
   assert.deepEqual(boot.policy, { handshakeSuites: fields.handshakeSuites, aeadSuites: fields.aeadSuites });

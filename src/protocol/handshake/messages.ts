@@ -12,11 +12,16 @@ export const HANDSHAKE_LIMITS = Object.freeze({
   maxSuites: 8,
   maxSuiteName: 64,
   maxProof: 128,
+  maxKid: 0xffffffff,
 });
 
 /** T→S `POST /v1/auth/hello`. */
 export interface HelloRequest {
   terminalId: string;
+  /** Master-key version of the terminal key (from the credential). */
+  kid: number;
+  /** The production lot of a factory-made terminal (its key derives from the lot key). */
+  lotId?: string;
   nonceT: string;
   suites: string[];
   /** Hardware evidence (docs/protocol.md §4.1); required of factory-made terminals. */

@@ -13,15 +13,15 @@ import { getHandshakeSuite, type HandshakeSuite, proofsEqual } from './suites.ts
 export interface ChallengeRecord {
   challengeId: string;
   terminalId: string;
+  /** The kid and lot the hello named; finish checks them against the terminal's record. */
   kid: number;
+  lotId: string | null;
   suite: string;
   offered: string[];
   nonceT: string;
   nonceS: string;
   /** Milliseconds since the epoch. */
   expiresAt: number;
-  /** Whether the terminal id was known when the challenge was issued (event log only). */
-  known: boolean;
   /** The hardware evidence the hello carried, checked at finish. */
   evidence?: HardwareEvidence | undefined;
 }
@@ -59,11 +59,11 @@ export function issueChallenge(
     serverId: string;
     terminalId: string;
     kid: number;
+    lotId: string | null;
     offered: string[];
     nonceT: string;
     suite: HandshakeSuite;
     terminalKey: Uint8Array;
-    known: boolean;
     now: number;
     ttlMs: number;
     evidence?: HardwareEvidence | undefined;
@@ -75,12 +75,12 @@ export function issueChallenge(
     challengeId,
     terminalId: input.terminalId,
     kid: input.kid,
+    lotId: input.lotId,
     suite: input.suite.name,
     offered: input.offered,
     nonceT: input.nonceT,
     nonceS: toBase64Url(nonceS),
     expiresAt: input.now + input.ttlMs,
-    known: input.known,
     ...(input.evidence ? { evidence: input.evidence } : {}),
   };
   const serverProof = input.suite.serverProof(p, input.terminalKey, contextOf(input.serverId, record, fromBase64Url(input.nonceT, 'nonceT'), nonceS));

@@ -12,6 +12,8 @@ import { getHandshakeSuite, proofsEqual } from './suites.ts';
 export interface TerminalIdentity {
   terminalId: string;
   kid: number;
+  /** The lot of a factory-made terminal (its K_t derives from the lot key). */
+  lotId?: string | undefined;
   /** K_t, 32 bytes. */
   key: Uint8Array;
   /** The server id the terminal expects to talk to. */
@@ -32,7 +34,8 @@ export interface PendingHandshake {
 export function beginHandshake(p: Primitives, identity: TerminalIdentity, offered: string[]): { hello: HelloRequest; pending: PendingHandshake } {
   const nonceT = p.randomBytes(32);
   const evidence = identity.hardwareHash ? makeHardwareEvidence(p, identity.key, identity.terminalId, nonceT, identity.hardwareHash) : undefined;
-  const hello: HelloRequest = { terminalId: identity.terminalId, nonceT: toBase64Url(nonceT), suites: [...offered] };
+  const hello: HelloRequest = { terminalId: identity.terminalId, kid: identity.kid, nonceT: toBase64Url(nonceT), suites: [...offered] };
+  if (identity.lotId) hello.lotId = identity.lotId;
   if (evidence) hello.evidence = evidence;
   return { hello, pending: { identity, offered: [...offered], nonceT, evidence } };
 }

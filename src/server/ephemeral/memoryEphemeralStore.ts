@@ -74,6 +74,16 @@ export class MemoryEphemeralStore implements EphemeralStore {
     return true;
   }
 
+  async putIfAbsentThenPut(guard: string, guardTtlMs: number, key: string, value: string, ttlMs: number): Promise<boolean> {
+    const guardTtl = ttlToMs(guardTtlMs);
+    const ttl = ttlToMs(ttlMs);
+    const now = this.#now();
+    if (this.#live(guard, now) !== undefined) return false;
+    this.#entries.set(guard, { value: '1', expiresAt: now + guardTtl });
+    this.#entries.set(key, { value, expiresAt: now + ttl });
+    return true;
+  }
+
   async get(key: string): Promise<string | undefined> {
     return this.#live(key, this.#now())?.value;
   }

@@ -27,6 +27,16 @@ return {count, ttl}
 `;
 const INCREMENT_SHA = createHash('sha1').update(INCREMENT_SCRIPT).digest('hex');
 
+// SET guard NX, and only if that stored it, SET key: both or neither, one round trip.
+const GUARDED_PUT_SCRIPT = `
+if redis.call('SET', KEYS[1], '1', 'PX', ARGV[1], 'NX') then
+  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
+  return 1
+end
+return 0
+`;
+const GUARDED_PUT_SHA = createHash('sha1').update(GUARDED_PUT_SCRIPT).digest('hex');
+
 /**
  * An {@link EphemeralStore} in Redis.
  * @example const store = new RedisEphemeralStore(new Redis(url), { keyPrefix: 'tessera:' })
@@ -55,6 +65,21 @@ export class RedisEphemeralStore implements EphemeralStore {
     return reply === 'OK';
   }
 
+  async putIfAbsentThenPut(guard: string, guardTtlMs: number, key: string, value: string, ttlMs: number): Promise<boolean> {
+    const reply = await this.#script(GUARDED_PUT_SCRIPT, GUARDED_PUT_SHA, [this.#key(guard), this.#key(key)], [ttlToMs(guardTtlMs), ttlToMs(ttlMs), value]);
+    return reply === 1;
+  }
+
+  /** Runs a Lua script by its SHA-1, loading it on a NOSCRIPT answer (a restarted or new Redis). */
+  async #script(script: string, sha: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await this.#client.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return this.#client.eval(script, keys.length, ...keys, ...args);
+    }
+  }
+
   async get(key: string): Promise<string | undefined> {
     return (await this.#client.get(this.#key(key))) ?? undefined;
   }
@@ -68,14 +93,7 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 
   async increment(key: string, ttlMs: number): Promise<CounterState> {
-    const args = [1, this.#key(key), ttlToMs(ttlMs)] as const;
-    let reply: unknown;
-    try {
-      reply = await this.#client.evalsha(INCREMENT_SHA, ...args);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      reply = await this.#client.eval(INCREMENT_SCRIPT, ...args);
-    }
+    const reply = await this.#script(INCREMENT_SCRIPT, INCREMENT_SHA, [this.#key(key)], [ttlToMs(ttlMs)]);
     const [count, remaining] = reply as [number, number];
     return { count, ttlMs: remaining };
   }

@@ -19,6 +19,12 @@ export interface EphemeralStore {
   put(key: string, value: string, ttlMs: number): Promise<void>;
   /** Stores `value` only if `key` holds nothing live; true if stored. */
   putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * In one atomic step: marks `guard` (for `guardTtlMs`) only if it holds nothing live, and
+   * only then stores `value` under `key`. True if both were stored; false (nothing changed)
+   * when `guard` was already live. A replay guard and the state it protects in one round trip.
+   */
+  putIfAbsentThenPut(guard: string, guardTtlMs: number, key: string, value: string, ttlMs: number): Promise<boolean>;
   get(key: string): Promise<string | undefined>;
   /** Atomic get-and-delete: of N concurrent takes of one value, exactly one gets it. */
   take(key: string): Promise<string | undefined>;

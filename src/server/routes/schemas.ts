@@ -1,6 +1,7 @@
 // JSON schemas (TypeBox) of the HTTP API. Requests refuse unknown fields; responses are
 // serialized through their schema, so nothing unlisted can leak into a body.
 import Type from 'typebox';
+import { LOT_ID_PATTERN } from '../../protocol/factory/lotKeys.ts';
 import { HANDSHAKE_LIMITS as L } from '../../protocol/handshake/messages.ts';
 
 const b64u = (bytes: number) => Type.String({ pattern: `^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$` });
@@ -17,6 +18,8 @@ const eventId = Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' });
 export const HelloBody = Type.Object(
   {
     terminalId,
+    kid: Type.Integer({ minimum: 1, maximum: L.maxKid }),
+    lotId: Type.Optional(Type.String({ pattern: LOT_ID_PATTERN })),
     nonceT: b64u(L.nonceBytes),
     suites: Type.Array(suiteName, { minItems: 1, maxItems: L.maxSuites }),
     evidence: Type.Optional(Type.Object({ salt: b64u(16), mac: b64u(32) }, closed)),

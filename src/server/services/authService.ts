@@ -1,7 +1,9 @@
 // The mutual handshake on the server (docs/protocol.md §4): hello issues a single-use
-// challenge carrying the server's proof; finish takes it atomically and checks the
-// terminal's proof. Unknown, revoked and wrong-key terminals get the same answer; only the
-// event log and metrics tell them apart.
+// challenge carrying the server's proof under the key the hello names (terminal id, kid,
+// lot) without reading the database, so it costs and answers the same for any id; finish
+// takes the challenge atomically, reads the terminal once and checks the terminal's proof.
+// Unknown, revoked and wrong-key terminals get the same answer; only the event log and
+// metrics tell them apart.
 import { fromBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
 import type { FinishRequest, FinishResponse, HelloRequest, HelloResponse } from '../../protocol/handshake/messages.ts';
@@ -46,25 +48,25 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
       // Policy is checked at finish, so hello reveals nothing about the terminal.
       const suite = chooseSuite(req.suites, settings.suites, settings.suites);
       if (!suite) return refuse('suite_unsupported', req.terminalId, source, 'auth.suite_unsupported');
-      const fresh = await ctx.ephemeral.putIfAbsent(`hello:${req.terminalId}:${req.nonceT}`, '1', 2 * ttlMs);
-      if (!fresh) return refuse('replayed_hello', req.terminalId, source, 'auth.replayed');
-      const terminal = await ctx.durable.terminals.get(req.terminalId);
-      const kid = terminal?.kid ?? ctx.config.masterKeys.current.kid;
-      const terminalKey = (terminal && keys.keyFor(terminal.id, terminal.kid, terminal.lotId)) || keys.decoyFor(req.terminalId);
+      const lotId = req.lotId ?? null;
+      // A kid this deployment does not hold gets a decoy key: the same answer as any other.
+      const terminalKey = keys.keyFor(req.terminalId, req.kid, lotId) ?? keys.decoyFor(req.terminalId);
       const { record, response } = issueChallenge(ctx.primitives, {
         serverId: ctx.config.serverId,
         terminalId: req.terminalId,
-        kid,
+        kid: req.kid,
+        lotId,
         offered: req.suites,
         nonceT: req.nonceT,
         suite,
         terminalKey,
-        known: terminal !== undefined,
         now: ctx.now(),
         ttlMs,
         evidence: req.evidence,
       });
-      await ctx.ephemeral.put(challengeKey(record.challengeId), JSON.stringify(record), ttlMs);
+      // One atomic step: the (terminal, nonceT) pair is new, and only then the challenge is stored.
+      const fresh = await ctx.ephemeral.putIfAbsentThenPut(`hello:${req.terminalId}:${req.nonceT}`, 2 * ttlMs, challengeKey(record.challengeId), JSON.stringify(record), ttlMs);
+      if (!fresh) return refuse('replayed_hello', req.terminalId, source, 'auth.replayed');
       ctx.metrics.handshakesStarted.inc();
       end();
       return response;
@@ -80,7 +82,8 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
       }
       // Always look the terminal up and run one proof check, known or not (timing class).
       const terminal = await ctx.durable.terminals.get(record.terminalId);
-      const realKey = terminal && terminal.kid === record.kid ? keys.keyFor(terminal.id, terminal.kid, terminal.lotId) : undefined;
+      // The hello named the kid and lot; they must be the terminal's own.
+      const realKey = terminal && terminal.kid === record.kid && terminal.lotId === record.lotId ? keys.keyFor(terminal.id, terminal.kid, terminal.lotId) : undefined;
       const verified = checkTerminalProof(ctx.primitives, ctx.config.serverId, record, realKey ?? keys.decoyFor(record.terminalId), req.terminalProof);
       if (!terminal || !realKey) return refuse('unknown_terminal', record.terminalId, source, 'auth.refused');
       if (!verified) return refuse('bad_proof', record.terminalId, source, 'auth.refused');

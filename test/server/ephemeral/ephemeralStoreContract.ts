@@ -98,6 +98,29 @@ export function ephemeralStoreContract(
         assert.equal(await store.get('seen'), `v${results.indexOf(true)}`);
       }));
 
+    test('putIfAbsentThenPut stores guard and value together, or nothing while the guard is live', () =>
+      withStore(async ({ store, elapse }) => {
+        assert.equal(await store.putIfAbsentThenPut('guard', SHORT_TTL, 'value:a', 'A', LONG_TTL), true);
+        assert.equal(await store.get('value:a'), 'A');
+        assert.equal(await store.putIfAbsentThenPut('guard', LONG_TTL, 'value:b', 'B', LONG_TTL), false);
+        assert.equal(await store.get('value:b'), undefined, 'nothing stored for a live guard');
+        assert.equal(await store.get('value:a'), 'A');
+        await elapse(PAST_SHORT_TTL);
+        assert.equal(await store.putIfAbsentThenPut('guard', LONG_TTL, 'value:c', 'C', SHORT_TTL), true, 'the guard expired with its own TTL');
+        assert.equal(await store.get('value:c'), 'C');
+        await elapse(PAST_SHORT_TTL);
+        assert.equal(await store.get('value:c'), undefined, 'the value keeps its own TTL');
+        assert.equal(await store.putIfAbsentThenPut('guard', LONG_TTL, 'value:d', 'D', LONG_TTL), false, 'the guard keeps its own TTL');
+      }));
+
+    test('50 concurrent putIfAbsentThenPut on one guard: exactly one value stored', () =>
+      withStore(async ({ store }) => {
+        const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.putIfAbsentThenPut('g', LONG_TTL, `v:${i}`, `${i}`, LONG_TTL)));
+        assert.equal(results.filter(Boolean).length, 1);
+        const stored = await Promise.all(Array.from({ length: 50 }, (_, i) => store.get(`v:${i}`)));
+        assert.deepEqual(stored.filter((v) => v !== undefined), [`${results.indexOf(true)}`]);
+      }));
+
     test('take is single-use', () =>
       withStore(async ({ store }) => {
         await store.put('challenge', 'c1', LONG_TTL);
