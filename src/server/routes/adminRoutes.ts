@@ -1,7 +1,7 @@
 // The admin API (bearer admin token): terminals and the security event log.
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { adminGuard } from '../http/adminAuth.ts';
+import { adminScope } from '../http/adminAuth.ts';
 import type { TerminalService } from '../services/terminalService.ts';
 import type { SecurityEvent, TerminalRecord } from '../store/types.ts';
 import {
@@ -37,16 +37,11 @@ export interface AdminRouteOptions {
 /** Admin routes under /v1/admin. */
 export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, opts) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ adminToken: [] }];
-  // onRequest: the token is checked before the body is read or validated
-  r.addHook('onRequest', adminGuard(opts.adminToken));
-  r.addHook('onSend', async (_request, reply) => {
-    void reply.header('cache-control', 'no-store');
-  });
+  const { tags, security } = adminScope(app, opts.adminToken);
 
   r.post(
     '/v1/admin/terminals',
-    { schema: { tags: ['admin'], security, summary: 'Register a terminal; the reply holds its credential, shown once', body: AddTerminalBody, response: { 201: AddTerminalReply, '4xx': Problem } } },
+    { schema: { tags, security, summary: 'Register a terminal; the reply holds its credential, shown once', body: AddTerminalBody, response: { 201: AddTerminalReply, '4xx': Problem } } },
     async (request, reply) => {
       const origin = `${request.protocol}://${request.host}`;
       const out = await opts.terminals.add(request.body, request.ip, opts.publicUrl(origin));
@@ -55,7 +50,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, op
   );
   r.get(
     '/v1/admin/terminals',
-    { schema: { tags: ['admin'], security, summary: 'List terminals by id', querystring: ListTerminalsQuery, response: { 200: ListTerminalsReply, '4xx': Problem } } },
+    { schema: { tags, security, summary: 'List terminals by id', querystring: ListTerminalsQuery, response: { 200: ListTerminalsReply, '4xx': Problem } } },
     async (request) => {
       const limit = Number(request.query.limit ?? '100');
       const list = await opts.terminals.list({ limit, status: request.query.status, after: request.query.after });
@@ -64,27 +59,27 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, op
   );
   r.get(
     '/v1/admin/terminals/:id',
-    { schema: { tags: ['admin'], security, summary: 'Show a terminal', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
+    { schema: { tags, security, summary: 'Show a terminal', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
     async (request) => terminalJson(await opts.terminals.show(request.params.id)),
   );
   r.post(
     '/v1/admin/terminals/:id/revoke',
-    { schema: { tags: ['admin'], security, summary: 'Revoke a terminal: no new session, live sessions refused', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
+    { schema: { tags, security, summary: 'Revoke a terminal: no new session, live sessions refused', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
     async (request) => terminalJson(await opts.terminals.revoke(request.params.id, request.ip)),
   );
   r.post(
     '/v1/admin/terminals/:id/restrict',
-    { schema: { tags: ['admin'], security, summary: 'Restrict a terminal to updates only (its sessions lose every other capability at once)', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
+    { schema: { tags, security, summary: 'Restrict a terminal to updates only (its sessions lose every other capability at once)', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
     async (request) => terminalJson(await opts.terminals.changeState(request.params.id, 'restricted', request.ip)),
   );
   r.post(
     '/v1/admin/terminals/:id/restore',
-    { schema: { tags: ['admin'], security, summary: 'Lift a restriction: the terminal is active again', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
+    { schema: { tags, security, summary: 'Lift a restriction: the terminal is active again', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
     async (request) => terminalJson(await opts.terminals.changeState(request.params.id, 'active', request.ip)),
   );
   r.get(
     '/v1/admin/events',
-    { schema: { tags: ['admin'], security, summary: 'Security events, newest first', querystring: ListEventsQuery, response: { 200: ListEventsReply, '4xx': Problem } } },
+    { schema: { tags, security, summary: 'Security events, newest first', querystring: ListEventsQuery, response: { 200: ListEventsReply, '4xx': Problem } } },
     async (request) => {
       const { terminalId, type, before } = request.query;
       const events = await opts.listEvents({ terminalId, type, before, limit: Number(request.query.limit ?? '100') });

@@ -2,7 +2,7 @@
 // status or phone number), GET /v1/admin/bindings/:id, POST …/:id/suspend, POST …/:id/release.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { adminGuard } from '../http/adminAuth.ts';
+import { adminScope } from '../http/adminAuth.ts';
 import type { BindingServices } from '../services/binding/bindingServices.ts';
 import { BindingParams, BindingReply, ListBindingsQuery, ListBindingsReply } from './bindingSchemas.ts';
 import { Problem } from './schemas.ts';
@@ -10,13 +10,7 @@ import { Problem } from './schemas.ts';
 /** Admin routes of bindings. */
 export const bindingAdminRoutes: FastifyPluginAsync<{ bindings: BindingServices; adminToken: string }> = async (app, { bindings, adminToken }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ adminToken: [] }];
-  const tags = ['admin'];
-  // onRequest: the token is checked before the body is read or validated
-  r.addHook('onRequest', adminGuard(adminToken));
-  r.addHook('onSend', async (_request, reply) => {
-    void reply.header('cache-control', 'no-store');
-  });
+  const { tags, security } = adminScope(app, adminToken);
 
   r.get(
     '/v1/admin/bindings',

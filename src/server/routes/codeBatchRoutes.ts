@@ -3,7 +3,7 @@
 // never codes), GET /v1/admin/code-batches/:batch, POST /v1/admin/code-batches/:batch/revoke.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { adminGuard } from '../http/adminAuth.ts';
+import { adminScope } from '../http/adminAuth.ts';
 import type { CodeBatchService } from '../services/activation/codeBatchService.ts';
 import type { CodeBatchSummary } from '../store/types.ts';
 import { BatchParams, BatchReply, IssueBatchBody, IssueBatchReply, ListBatchesQuery, ListBatchesReply, RevokeBatchReply } from './activationSchemas.ts';
@@ -19,13 +19,7 @@ const batchJson = (b: CodeBatchSummary) => ({
 /** Admin routes of activation-code batches. */
 export const codeBatchRoutes: FastifyPluginAsync<{ batches: CodeBatchService; adminToken: string }> = async (app, { batches, adminToken }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ adminToken: [] }];
-  const tags = ['admin'];
-  // onRequest: the token is checked before the body is read or validated
-  r.addHook('onRequest', adminGuard(adminToken));
-  r.addHook('onSend', async (_request, reply) => {
-    void reply.header('cache-control', 'no-store');
-  });
+  const { tags, security } = adminScope(app, adminToken);
 
   r.post(
     '/v1/admin/code-batches',

@@ -2,7 +2,7 @@
 // GET /v1/admin/lots, GET /v1/admin/lots/:id, POST /v1/admin/lots/:id/import (one bundle block).
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { adminGuard } from '../http/adminAuth.ts';
+import { adminScope } from '../http/adminAuth.ts';
 import type { LotService } from '../services/factory/lotService.ts';
 import type { LotRecord } from '../store/types.ts';
 import { CreateLotBody, CreateLotReply, IMPORT_BODY_LIMIT, ImportBlockBody, ImportBlockReply, ListLotsQuery, ListLotsReply, LotParams, LotReply } from './lotSchemas.ts';
@@ -20,13 +20,7 @@ export interface LotRouteOptions {
 /** Admin routes of production lots. */
 export const lotRoutes: FastifyPluginAsync<LotRouteOptions> = async (app, opts) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ adminToken: [] }];
-  const tags = ['admin'];
-  // onRequest: the token is checked before the body is read or validated
-  r.addHook('onRequest', adminGuard(opts.adminToken));
-  r.addHook('onSend', async (_request, reply) => {
-    void reply.header('cache-control', 'no-store');
-  });
+  const { tags, security } = adminScope(app, opts.adminToken);
 
   r.post(
     '/v1/admin/lots',

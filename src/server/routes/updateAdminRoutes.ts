@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { toBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
-import { adminGuard } from '../http/adminAuth.ts';
+import { adminScope } from '../http/adminAuth.ts';
 import type { UpdateService } from '../services/updates/updateService.ts';
 import { Problem } from './schemas.ts';
 import { ListUpdatesQuery, ListUpdatesReply, PublishUpdateQuery, PublishUpdateReply } from './updateSchemas.ts';
@@ -25,14 +25,9 @@ export interface UpdateAdminRouteOptions {
 /** Admin routes of signed updates. */
 export const updateAdminRoutes: FastifyPluginAsync<UpdateAdminRouteOptions> = async (app, opts) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const security = [{ adminToken: [] }];
-  const tags = ['admin'];
+  // the token is checked on onRequest, before a single byte of a (large) body is read
+  const { tags, security } = adminScope(app, opts.adminToken);
   const publicKey = toBase64Url(opts.publicKey);
-  // onRequest: the token is checked before a single byte of a (large) body is read
-  r.addHook('onRequest', adminGuard(opts.adminToken));
-  r.addHook('onSend', async (_request, reply) => {
-    void reply.header('cache-control', 'no-store');
-  });
   // In this plugin only: the raw file, and nothing else (JSON or text here is a 415).
   r.removeAllContentTypeParsers();
   r.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: opts.maxBytes }, (_request, body, done) => done(null, body));

@@ -9,7 +9,7 @@ import { fromHex, toBase64Url, toHex } from '../../../src/protocol/bytes.ts';
 import { deriveSubkey } from '../../../src/protocol/keys.ts';
 import { nodePrimitives as p } from '../../../src/protocol/nodePrimitives.ts';
 import { parseMasterKeys } from '../../../src/server/config/masterKeys.ts';
-import { createActivationCodeHasher } from '../../../src/server/services/activation/codeHasher.ts';
+import { createKeyedIdentifierHash } from '../../../src/server/services/keyedIdentifierHash.ts';
 
 interface Vectors {
   masterKeyHex: string;
@@ -29,19 +29,19 @@ for (const v of V.vectors) {
     const code = generateActivationCode({ randomBytes: () => fromHex(v.randomHex) });
     assert.equal(code.text, v.code);
     assert.deepEqual(parseActivationCode(v.code), code);
-    const hasher = createActivationCodeHasher(p, parseMasterKeys(`1:${toBase64Url(master)}`));
-    assert.equal(hasher.hash(1, code.data), v.hash);
+    const hasher = createKeyedIdentifierHash(p, parseMasterKeys(`1:${toBase64Url(master)}`), 'activation-code');
+    assert.equal(hasher.hash(1, [code.data]), v.hash);
   });
 }
 
 test('lookup hashes cover every kid of the ring; a retired kid hashes to nothing', () => {
   const ring = parseMasterKeys(`1:${toBase64Url(master)},2:${toBase64Url(new Uint8Array(32).fill(7))}`);
-  const hasher = createActivationCodeHasher(p, ring);
+  const hasher = createKeyedIdentifierHash(p, ring, 'activation-code');
   assert.equal(hasher.currentKid, 2);
   const data = parseActivationCode(V.vectors[2]!.code).data;
-  const hashes = hasher.lookupHashes(data);
+  const hashes = hasher.lookupHashes([data]);
   assert.equal(hashes.length, 2);
   assert.equal(hashes[0], V.vectors[2]!.hash, 'kid 1 still gives the old hash');
   assert.notEqual(hashes[1], hashes[0]);
-  assert.equal(hasher.hash(3, data), undefined);
+  assert.equal(hasher.hash(3, [data]), undefined);
 });

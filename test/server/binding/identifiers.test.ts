@@ -7,7 +7,7 @@ import { isTesseraError } from '../../../src/protocol/errors.ts';
 import { nodePrimitives } from '../../../src/protocol/nodePrimitives.ts';
 import { parseMasterKeys } from '../../../src/server/config/masterKeys.ts';
 import { newBindingId } from '../../../src/server/services/binding/bindingIds.ts';
-import { createIdentifierHasher } from '../../../src/server/services/binding/identifierHasher.ts';
+import { createBoundFactsHasher } from '../../../src/server/services/binding/boundFacts.ts';
 import { normalizeMsisdn } from '../../../src/server/services/binding/msisdn.ts';
 import { randomDigits } from '../../../src/server/services/binding/verificationCodes.ts';
 
@@ -29,20 +29,20 @@ test('phone numbers: E.164 out, field-named errors for the rest', () => {
 
 test('identifier hashes: keyed, kind-separated, stable per kid, reproducible after rotation', () => {
   const k1 = key();
-  const old = createIdentifierHasher(nodePrimitives, parseMasterKeys(`1:${k1}`));
-  const rotated = createIdentifierHasher(nodePrimitives, parseMasterKeys(`1:${k1},2:${key()}`));
-  const h1 = old.hash(1, 'msisdn', '+447400123456')!;
+  const old = createBoundFactsHasher(nodePrimitives, parseMasterKeys(`1:${k1}`));
+  const rotated = createBoundFactsHasher(nodePrimitives, parseMasterKeys(`1:${k1},2:${key()}`));
+  const h1 = old.hash(1, ['msisdn', '+447400123456'])!;
   assert.match(h1, /^[A-Za-z0-9_-]{43}$/);
-  assert.equal(rotated.hash(1, 'msisdn', '+447400123456'), h1, 'kid 1 still hashes the same after rotation');
-  assert.notEqual(rotated.hash(2, 'msisdn', '+447400123456'), h1);
+  assert.equal(rotated.hash(1, ['msisdn', '+447400123456']), h1, 'kid 1 still hashes the same after rotation');
+  assert.notEqual(rotated.hash(2, ['msisdn', '+447400123456']), h1);
   assert.equal(rotated.currentKid, 2);
   assert.deepEqual(rotated.msisdnHashes('+447400123456')[0], h1);
   assert.equal(rotated.msisdnHashes('+447400123456').length, 2);
-  assert.notEqual(old.hash(1, 'iccid', '123'), old.hash(1, 'imsi', '123'), 'the kind is part of the input');
-  assert.notEqual(createIdentifierHasher(nodePrimitives, parseMasterKeys(`1:${key()}`)).hash(1, 'msisdn', '+447400123456'), h1, 'another deployment, another hash');
-  assert.equal(old.hash(9, 'msisdn', 'x'), undefined);
+  assert.notEqual(old.hash(1, ['iccid', '123']), old.hash(1, ['imsi', '123']), 'the kind is part of the input');
+  assert.notEqual(createBoundFactsHasher(nodePrimitives, parseMasterKeys(`1:${key()}`)).hash(1, ['msisdn', '+447400123456']), h1, 'another deployment, another hash');
+  assert.equal(old.hash(9, ['msisdn', 'x']), undefined);
   assert.equal(old.equal(h1, h1), true);
-  assert.equal(old.equal(h1, old.hash(1, 'msisdn', '+447400123457')!), false);
+  assert.equal(old.equal(h1, old.hash(1, ['msisdn', '+447400123457'])!), false);
   assert.equal(old.equal(h1, 'not base64url!'), false);
 });
 

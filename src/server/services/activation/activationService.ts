@@ -7,7 +7,7 @@ import { type ErrorCode, isTesseraError, TesseraError } from '../../../protocol/
 import type { ServerContext } from '../../serverContext.ts';
 import type { ActivationCodeRecord, RedeemResult } from '../../store/types.ts';
 import type { ActivationThrottle } from './activationThrottle.ts';
-import type { ActivationCodeHasher } from './codeHasher.ts';
+import type { KeyedIdentifierHash } from '../keyedIdentifierHash.ts';
 
 /** What a successful activation answers. */
 export interface ActivationResult {
@@ -45,7 +45,7 @@ function failureMessage(reason: CodeFailure, code: ActivationCodeRecord | undefi
 }
 
 /** Creates the activation service. */
-export function createActivationService(ctx: ServerContext, hasher: ActivationCodeHasher, throttle: ActivationThrottle): ActivationService {
+export function createActivationService(ctx: ServerContext, hasher: KeyedIdentifierHash, throttle: ActivationThrottle): ActivationService {
   return {
     async activate({ terminalId, code: typed, source }) {
       let code: ReturnType<typeof parseActivationCode>;
@@ -56,7 +56,7 @@ export function createActivationService(ctx: ServerContext, hasher: ActivationCo
         throw err;
       }
       const { attemptsLeft } = await throttle.admit(terminalId, source);
-      const result = await ctx.durable.activationCodes.redeem({ hashes: hasher.lookupHashes(code.data), terminalId, now: new Date(ctx.now()) });
+      const result = await ctx.durable.activationCodes.redeem({ hashes: hasher.lookupHashes([code.data]), terminalId, now: new Date(ctx.now()) });
       if (result.ok) {
         const { batchId, product, hashKid, usedAt } = result.code;
         await ctx.events.record('activation.succeeded', terminalId, source, { batch: batchId, product, hashKid });

@@ -5,7 +5,7 @@ import { generateActivationCode } from '../../../protocol/activation/activationC
 import { TesseraError } from '../../../protocol/errors.ts';
 import type { ServerContext } from '../../serverContext.ts';
 import type { CodeBatchSummary } from '../../store/types.ts';
-import type { ActivationCodeHasher } from './codeHasher.ts';
+import type { KeyedIdentifierHash } from '../keyedIdentifierHash.ts';
 
 /** Most codes one batch may hold. */
 export const MAX_BATCH_CODES = 100_000;
@@ -44,7 +44,7 @@ function expiryOf(input: IssueBatchInput, now: number, ttlDays: number): Date {
 }
 
 /** Creates the batch service. */
-export function createCodeBatchService(ctx: ServerContext, hasher: ActivationCodeHasher): CodeBatchService {
+export function createCodeBatchService(ctx: ServerContext, hasher: KeyedIdentifierHash): CodeBatchService {
   const store = ctx.durable.activationCodes;
   async function show(id: string): Promise<CodeBatchSummary> {
     const batch = await store.getBatch(id, new Date(ctx.now()));
@@ -69,7 +69,7 @@ export function createCodeBatchService(ctx: ServerContext, hasher: ActivationCod
           if (seen.has(code.data)) continue; // 80 random bits: never in practice, but cheap to rule out
           seen.add(code.data);
           codes.push(code.text);
-          hashes.push(hasher.hash(kid, code.data)!);
+          hashes.push(hasher.hash(kid, [code.data])!);
         }
         await nextTick();
       }

@@ -5,7 +5,7 @@
 import { type ErrorCode, TesseraError } from '../../../protocol/errors.ts';
 import type { BindingRecord } from '../../store/types.ts';
 import type { BindingDeps } from './bindingDeps.ts';
-import type { BoundFacts } from './identifierHasher.ts';
+import type { BoundFacts } from './boundFacts.ts';
 
 /** The check of sensitive calls. */
 export interface BindingCheck {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Counter } from 'prom-client';
 import type { ServerContext } from '../../serverContext.ts';
 import { createThrottle, type Throttle } from './bindingThrottle.ts';
-import { createIdentifierHasher, type IdentifierHasher } from './identifierHasher.ts';
+import { type BoundFactsHasher, createBoundFactsHasher } from './boundFacts.ts';
 import { createCamaraSimSwapOracle, type SimSwapOracle } from './simSwapOracle.ts';
 import { createOutboxSmsSender, type SmsSender } from './smsSender.ts';
 import { createVerificationCodes, type VerificationCodes } from './verificationCodes.ts';
@@ -14,7 +14,7 @@ import { createWebhookSmsSender } from './webhookSmsSender.ts';
 /** Shared dependencies of the binding services. */
 export interface BindingDeps {
   ctx: ServerContext;
-  hasher: IdentifierHasher;
+  hasher: BoundFactsHasher;
   codes: VerificationCodes;
   throttle: Throttle;
   sms: SmsSender;
@@ -48,7 +48,7 @@ export function createBindingDeps(ctx: ServerContext, adapters: BindingAdapters 
   const oracle = adapters.oracle ?? (s.bindingSimSwapUrl ? createCamaraSimSwapOracle({ baseUrl: s.bindingSimSwapUrl, token: s.bindingSimSwapToken }) : undefined);
   return {
     ctx,
-    hasher: createIdentifierHasher(ctx.primitives, ctx.config.masterKeys),
+    hasher: createBoundFactsHasher(ctx.primitives, ctx.config.masterKeys),
     codes: createVerificationCodes(ctx.primitives, ctx.config.masterKeys, ctx.ephemeral, { digits: s.bindingCodeDigits, ttlMs: s.bindingCodeTtlSeconds * 1000, now: ctx.now }),
     throttle: createThrottle(ctx.ephemeral),
     sms,

@@ -6,7 +6,7 @@ import { last4 } from '../../../protocol/binding/simIdentifiers.ts';
 import type { BindingDeps } from './bindingDeps.ts';
 import { newBindingId } from './bindingIds.ts';
 import { type BindingView, bindingView } from './bindingViews.ts';
-import type { BoundFacts } from './identifierHasher.ts';
+import type { BoundFacts } from './boundFacts.ts';
 import { assessRegistration } from './registrationRisk.ts';
 import { bindingCodeText } from './smsSender.ts';
 

@@ -6,7 +6,7 @@
 import { TesseraError } from '../../../protocol/errors.ts';
 import type { BindingRecord } from '../../store/types.ts';
 import type { BindingDeps } from './bindingDeps.ts';
-import type { BoundFacts } from './identifierHasher.ts';
+import type { BoundFacts } from './boundFacts.ts';
 
 /** Suspension reasons that mean the SIM or subscriber behind the binding changed. */
 export const SIM_CHANGE_REASONS: ReadonlySet<string> = new Set(['sim_changed', 'subscriber_changed', 'number_changed', 'sim_swap_reported']);
