@@ -17,7 +17,11 @@ export type TranscriptField = Uint8Array | string;
  */
 export function transcript(purpose: string, fields: readonly TranscriptField[]): Uint8Array {
   if (!/^[a-z0-9-]+(?:\/[a-z0-9-]+)*$/.test(purpose)) throw new RangeError(`bad transcript purpose: ${purpose}`);
-  const items = [utf8(LABEL_PREFIX + purpose), ...fields.map((f) => (typeof f === 'string' ? utf8(f) : f))];
+  return encodeItems([utf8(LABEL_PREFIX + purpose), ...fields.map((f) => (typeof f === 'string' ? utf8(f) : f))]);
+}
+
+/** item(x_1) ‖ … ‖ item(x_n) with item(x) = u16be(len(x)) ‖ x: the encoding of every transcript list. */
+export function encodeItems(items: readonly Uint8Array[]): Uint8Array {
   let size = 0;
   for (const it of items) {
     if (it.length > MAX_FIELD) throw new RangeError('transcript field longer than 65535 bytes');

@@ -1,7 +1,7 @@
 // What both sides of a handshake agree on, and its transcript (docs/protocol.md §4.2).
 import { concatBytes, fromBase64Url, utf8 } from '../bytes.ts';
 import type { HardwareEvidence } from '../hardware/hardwareEvidence.ts';
-import { transcript } from '../transcript.ts';
+import { encodeItems, transcript } from '../transcript.ts';
 
 /** The inputs every handshake proof covers. */
 export interface HandshakeContext {
@@ -27,16 +27,7 @@ function evidenceField(evidence: HardwareEvidence | undefined): Uint8Array {
 
 /** The offered suite list as one field: each name as u16be length ‖ UTF-8. */
 export function encodeSuiteList(suites: readonly string[]): Uint8Array {
-  const parts = suites.map((s) => utf8(s));
-  const out = new Uint8Array(parts.reduce((n, p) => n + 2 + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out[off] = p.length >>> 8;
-    out[off + 1] = p.length & 0xff;
-    out.set(p, off + 2);
-    off += 2 + p.length;
-  }
-  return out;
+  return encodeItems(suites.map(utf8));
 }
 
 /** The context's fields in transcript order. */
