@@ -11,7 +11,7 @@
 // Figures are printed, never asserted.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -142,6 +142,7 @@ interface CliSummary {
   blocks: number;
   imported: { inserted: number; skipped: number; conflicts: number } | null;
   seconds: number;
+  cpuSeconds: number;
   workers: number;
   peakRssMb: number;
 }
@@ -172,6 +173,7 @@ async function main(): Promise<void> {
   ];
   log(`provisioning ${opts.count} simulated terminals of ${LOT} with the ${compiled ? 'compiled' : 'tsx-run'} CLI into ${outDir}; records into ${opts.pg ? 'PostgreSQL' : sqlitePath} (${backend.label})`);
 
+  const loadBefore = loadavg()[0]!; // the machine may be shared: a busy one slows every figure but the CPU time
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, TESSERA_MASTER_KEY: `1:${Buffer.from(ring.current.key).toString('base64url')}` }, stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
@@ -203,6 +205,7 @@ async function main(): Promise<void> {
   const harnessMb = process.resourceUsage().maxRSS / 1024;
 
   out(`Factory provisioning (${backend.label}, ${compiled ? 'compiled' : 'tsx'} CLI, ${summary.workers} worker thread(s), ${availableParallelism()} CPUs): ${opts.count} terminals in ${summary.seconds.toFixed(2)} s = ${Math.round(rate)} terminals/s (process wall ${wall.toFixed(2)} s with start-up)`);
+  out(`  CPU time of the CLI process (all threads): ${summary.cpuSeconds.toFixed(2)} s = ${((summary.cpuSeconds * 1e6) / opts.count).toFixed(1)} µs per terminal (${(summary.cpuSeconds / summary.seconds).toFixed(2)} cores busy on average)`);
   out(`  images: ${(packBytes / 1e6).toFixed(1)} MB pack (${(packBytes / opts.count).toFixed(0)} B/terminal); bundle ${summary.blocks} blocks; ${rows} server records (${summary.imported?.inserted ?? 0} inserted)`);
   out(`  peak RSS of the CLI process (main thread + ${summary.workers} workers): ${summary.peakRssMb.toFixed(1)} MB (its maxRSS; sampled VmHWM ${(sampledKb / 1024).toFixed(1)} MB); this harness: ${harnessMb.toFixed(1)} MB${opts.pg ? `; PostgreSQL processes: peak PSS ${(pgPeakKb / 1024).toFixed(1)} MB` : ''}`);
   if (rows !== opts.count) out(`  WARNING: ${rows} records for ${opts.count} terminals`);
@@ -220,10 +223,12 @@ async function main(): Promise<void> {
       peak_rss_mb: summary.peakRssMb,
       count: opts.count,
       seconds: summary.seconds,
+      cpu_us_per_terminal: Number(((summary.cpuSeconds * 1e6) / opts.count).toFixed(1)),
       backend: opts.pg ? 'postgresql' : 'sqlite',
       code: compiled ? 'compiled' : 'tsx',
       workers: summary.workers,
       harness_rss_mb: Number(harnessMb.toFixed(1)),
+      load_avg_before: Number(loadBefore.toFixed(2)),
       ...(opts.pg ? { postgres_peak_pss_mb: Number((pgPeakKb / 1024).toFixed(1)) } : {}),
     }),
   );

@@ -63,6 +63,7 @@ export const ERROR_CATALOGUE = {
   'ocra.invalid_suite': { status: 400, title: 'The OCRA suite is not valid' },
   'ocra.invalid_input': { status: 400, title: 'An OCRA input does not fit the suite' },
   'otp.image_corrupt': { status: 400, title: 'The OTP image is damaged or altered' },
+  'otp.version_unsupported': { status: 400, title: 'The OTP image has a format version this software does not read' },
   'otp.already_written': { status: 409, title: 'The OTP storage was already written' },
   'otp.missing': { status: 400, title: 'No OTP image has been written' },
   'terminal.restricted': { status: 403, title: 'The terminal is in restricted mode: only software updates are allowed' },

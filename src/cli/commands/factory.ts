@@ -144,13 +144,17 @@ function provisionCommand(): Command {
       const direct = opts.database || opts.sqlite ? await openDirectImport(nodePrimitives, material, { databaseUrl: opts.database, sqlitePath: opts.sqlite, schema: opts.schema, dataDir: opts.dataDir }) : undefined;
       if (direct?.warning) warn(direct.warning);
       const started = performance.now();
+      const cpuBefore = process.cpuUsage();
       try {
         const s = await provisionLot({ primitives: nodePrimitives, station, source, outDir: opts.out, workers, direct, progress: createProgress(`provision ${opts.lot}`, 'terminals') });
         const seconds = (performance.now() - started) / 1000;
         if (opts.json) {
           // maxRSS covers the worker threads too: they share this process.
           const peakRssMb = Number((process.resourceUsage().maxRSS / 1024).toFixed(1));
-          print(JSON.stringify({ lotId: s.lotId, total: s.total, added: s.added, resumedFrom: s.resumedFrom, blocks: s.manifest.blocks.length, imported: s.imported, seconds: Number(seconds.toFixed(3)), workers, peakRssMb }));
+          // CPU time of every thread of the process (user + system), a figure that holds on a busy machine.
+          const cpu = process.cpuUsage(cpuBefore);
+          const cpuSeconds = Number(((cpu.user + cpu.system) / 1e6).toFixed(3));
+          print(JSON.stringify({ lotId: s.lotId, total: s.total, added: s.added, resumedFrom: s.resumedFrom, blocks: s.manifest.blocks.length, imported: s.imported, seconds: Number(seconds.toFixed(3)), cpuSeconds, workers, peakRssMb }));
           return;
         }
         print(`lot ${s.lotId}: ${s.total} terminals (${s.added} new, ${s.resumedFrom} from an earlier run) in ${seconds.toFixed(1)} s`);

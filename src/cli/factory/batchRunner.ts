@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
 import { parseStationFile, type StationFile } from '../../protocol/factory/stationFile.ts';
-import { type ProvisionBatch, type ProvisionJob, provisionBatch } from './provisionBatch.ts';
+import { batchProvisioner, type ProvisionBatch, type ProvisionJob } from './provisionBatch.ts';
 
 type Result = ProvisionBatch;
 
@@ -38,8 +38,8 @@ function startWorker(station: StationFile): Worker {
 /** A runner with `threads` workers; 0 runs every job on the calling thread. */
 export function createBatchRunner(station: StationFile, threads: number): BatchRunner {
   if (threads === 0) {
-    const lot = parseStationFile(station);
-    return { threads: 0, run: async (job) => provisionBatch(nodePrimitives, lot, job), close: async () => {} };
+    const provision = batchProvisioner(nodePrimitives, parseStationFile(station));
+    return { threads: 0, run: async (job) => provision(job), close: async () => {} };
   }
   const pending = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
   const workers = Array.from({ length: threads }, () => {

@@ -1,12 +1,11 @@
 // One batch of terminals of a lot, as a worker thread (or the main thread, for small lots)
 // computes it: descriptors → ids, fingerprints and OTP images, packed ready to append to the
 // lot's files. Keys never leave this function; only sealed images and public facts do.
-import { toBase64Url } from '../../protocol/bytes.ts';
 import { type ErrorCode, isTesseraError } from '../../protocol/errors.ts';
-import { provisionTerminal } from '../../protocol/factory/provisionTerminal.ts';
-import { simulatedLotDescriptor } from '../../protocol/factory/simulatedLotDescriptor.ts';
+import { LotProvisioner, terminalIdOf } from '../../protocol/factory/provisionTerminal.ts';
+import { simulatedLotFingerprints } from '../../protocol/factory/simulatedLotDescriptor.ts';
 import type { LotMaterial } from '../../protocol/factory/stationFile.ts';
-import type { HardwareDescriptor } from '../../protocol/hardware/hardwareFingerprint.ts';
+import { fingerprintHash, type HardwareDescriptor } from '../../protocol/hardware/hardwareFingerprint.ts';
 import type { Primitives } from '../../protocol/primitives.ts';
 
 /** Terminals `first` … `first + count - 1` (1-based positions), simulated or from lines. */
@@ -41,47 +40,91 @@ export interface ProvisionFailure {
   message: string;
 }
 
+/** Computes the batches of one lot. */
+export type BatchProvisioner = (job: ProvisionJob) => ProvisionBatch;
+
+/** A simulated descriptor names no terminal: the id is the default one. */
+const NO_METADATA: HardwareDescriptor = Object.freeze({});
+
 function descriptorOf(text: string): HardwareDescriptor {
   const value: unknown = JSON.parse(text);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the line is not a JSON object');
   return value as HardwareDescriptor;
 }
 
-/** Computes a batch, stopping at the first bad descriptor (reported with its position and line). */
-export function provisionBatch(p: Primitives, lot: LotMaterial, job: ProvisionJob): ProvisionBatch {
-  const ids: string[] = [];
-  const hwHashes: string[] = [];
-  const images: Uint8Array[] = [];
-  const fph = new Uint8Array(32 * job.count);
-  const lengths = new Uint32Array(job.count);
-  let failure: ProvisionFailure | undefined;
-  let packSize = 0;
-  for (let i = 0; i < job.count; i++) {
-    const position = job.first + i;
-    let t: ReturnType<typeof provisionTerminal>;
-    try {
-      const descriptor = job.lines ? descriptorOf(job.lines[i]!) : simulatedLotDescriptor(p, lot.fields.lotId, position);
-      t = provisionTerminal(p, lot, position, descriptor);
-    } catch (err) {
-      failure = { position, line: job.lineNumbers?.[i] ?? null, code: isTesseraError(err) ? err.code : null, message: err instanceof Error ? err.message : String(err) };
-      break;
+const failureOf = (job: ProvisionJob, i: number, err: unknown): ProvisionFailure => ({
+  position: job.first + i,
+  line: job.lineNumbers?.[i] ?? null,
+  code: isTesseraError(err) ? err.code : null,
+  message: err instanceof Error ? err.message : String(err),
+});
+
+/**
+ * The batch computation of a lot. What is the same for every batch (the lot's image template,
+ * the simulated fingerprint transcripts) is made once here. A batch is made in two passes:
+ * ids and fingerprints first (stopping at the first bad descriptor), then every image written
+ * into one pack buffer of the exact size, with the salts and nonces of the whole batch drawn
+ * from the CSPRNG in one call.
+ */
+export function batchProvisioner(p: Primitives, lot: LotMaterial): BatchProvisioner {
+  const lotId = lot.fields.lotId;
+  const provisioner = new LotProvisioner(p, lot);
+  const simulatedFph = simulatedLotFingerprints(p, lotId);
+  const randomLength = provisioner.randomLength;
+
+  return (job) => {
+    const ids: string[] = [];
+    const fph = new Uint8Array(32 * job.count);
+    let failure: ProvisionFailure | undefined;
+    let packSize = 0;
+    for (let i = 0; i < job.count; i++) {
+      const position = job.first + i;
+      try {
+        if (job.lines) {
+          const descriptor = descriptorOf(job.lines[i]!);
+          const id = terminalIdOf(lotId, position, descriptor);
+          fph.set(fingerprintHash(p, descriptor), 32 * i);
+          ids.push(id);
+        } else {
+          const id = terminalIdOf(lotId, position, NO_METADATA);
+          fph.set(simulatedFph(position), 32 * i);
+          ids.push(id);
+        }
+      } catch (err) {
+        failure = failureOf(job, i, err);
+        break;
+      }
+      packSize += 4 + provisioner.imageLength(ids[i]!);
     }
-    const hw = toBase64Url(t.fph);
-    ids.push(t.terminalId);
-    hwHashes.push(hw);
-    fph.set(t.fph, 32 * i);
-    images.push(t.image);
-    lengths[i] = t.image.length;
-    packSize += 4 + t.image.length;
-  }
-  const pack = new Uint8Array(packSize);
-  const view = new DataView(pack.buffer);
-  let off = 0;
-  for (const image of images) {
-    view.setUint32(off, image.length);
-    pack.set(image, off + 4);
-    off += 4 + image.length;
-  }
-  const n = ids.length;
-  return { ids, hwHashes, fph: n === job.count ? fph : fph.slice(0, 32 * n), pack, lengths: n === job.count ? lengths : lengths.slice(0, n), ...(failure ? { failure } : {}) };
+    let n = ids.length;
+    const pack = new Uint8Array(packSize);
+    const view = new DataView(pack.buffer);
+    const lengths = new Uint32Array(n);
+    const random = p.randomBytes(n * randomLength);
+    let off = 0;
+    for (let i = 0; i < n; i++) {
+      try {
+        const length = provisioner.writeImage(ids[i]!, fph.subarray(32 * i, 32 * i + 32), pack, off + 4, random.subarray(i * randomLength, (i + 1) * randomLength));
+        view.setUint32(off, length);
+        lengths[i] = length;
+        off += 4 + length;
+      } catch (err) {
+        failure = failureOf(job, i, err);
+        n = i;
+        break;
+      }
+    }
+    const fphBytes = Buffer.from(fph.buffer, fph.byteOffset, 32 * n);
+    const hwHashes = new Array<string>(n);
+    for (let i = 0; i < n; i++) hwHashes[i] = fphBytes.toString('base64url', 32 * i, 32 * i + 32);
+    const whole = n === ids.length;
+    return {
+      ids: whole ? ids : ids.slice(0, n),
+      hwHashes,
+      fph: n === job.count ? fph : fph.slice(0, 32 * n),
+      pack: whole ? pack : pack.slice(0, off),
+      lengths: whole ? lengths : lengths.slice(0, n),
+      ...(failure ? { failure } : {}),
+    };
+  };
 }

@@ -24,8 +24,14 @@ import { bytesKey, SeenSet, stringKey } from './seenSet.ts';
 
 /** Terminals per job sent to a worker. */
 const BATCH = 1000;
+/** Jobs in flight per worker thread: one computing, the others queued behind it, so a worker never waits while the main thread writes or imports. */
+const JOBS_PER_WORKER = 3;
 /** Least time between two checkpoints (each syncs the data files). */
 const CHECKPOINT_EVERY_MS = 5000;
+/** Records per direct-import transaction (one bundle block): fewer, larger transactions rewrite the B-tree pages they touch less often. */
+const IMPORT_CHUNK = BUNDLE_BLOCK_SIZE;
+/** Direct-import transactions queued or under way while provisioning goes on (in order); one more makes commit wait for the oldest. */
+const IMPORTS_IN_FLIGHT = 2;
 
 /** Options of {@link provisionLot}. */
 export interface ProvisionLotOptions {
@@ -105,6 +111,32 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
     if (importedUpTo >= end - records.length) importedUpTo = end;
   };
 
+  // Direct import overlapping provisioning: records wait in `toImport` until a chunk is full,
+  // then go into one transaction while the workers go on. Transactions run one after another
+  // (a failed one stops those behind it); `imports` holds the chain after each, and commit
+  // waits for the oldest when more than IMPORTS_IN_FLIGHT are queued, so memory stays bounded.
+  // importedUpTo moves only when a transaction is done, so a checkpoint never claims more.
+  let toImport: BundleRecord[] = [];
+  let toImportEnd = 0;
+  let importChain: Promise<void> = Promise.resolve();
+  const imports: Array<Promise<void>> = [];
+  const startImport = async () => {
+    if (toImport.length > 0) {
+      const [records, end] = [toImport, toImportEnd];
+      toImport = [];
+      importChain = importChain.then(() => insert(records, end));
+      importChain.catch(() => {}); // awaited below and at the end; never an unhandled rejection
+      imports.push(importChain);
+    }
+    while (imports.length > IMPORTS_IN_FLIGHT) await imports.shift();
+  };
+  /** Sends what waits and waits for every transaction; throws the first failure. */
+  const finishImports = async () => {
+    await startImport();
+    imports.length = 0;
+    await importChain;
+  };
+
   try {
     // Re-learn what the lot holds: ids and fingerprints for duplicate checks, the unfinished
     // block's digest state, and (direct import) whatever the database has not seen yet.
@@ -144,7 +176,7 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
       for (let i = 0; i < all.ids.length; i++) {
         const id = all.ids[i]!;
         const newId = seenIds.add(stringKey(id));
-        const newHw = seenHw.add(bytesKey(all.fph.subarray(32 * i, 32 * i + 32)));
+        const newHw = seenHw.add(bytesKey(all.fph, 32 * i));
         if (newId && newHw) continue;
         const earlier = await findEarlier(all, i, id, all.hwHashes[i]!);
         if (earlier === undefined) continue;
@@ -166,17 +198,20 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
       let index = '';
       let records = '';
       const finished: Array<{ digest: Uint8Array; tailOffset: number }> = [];
+      let hashed = 0; // records of this batch already in a block digest
       for (let i = 0; i < result.ids.length; i++) {
         const id = result.ids[i]!;
         index += indexLine(id, offset + 4, result.lengths[i]!);
         offset += 4 + result.lengths[i]!;
         records += recordLine(id, result.hwHashes[i]!);
-        block.add(id, result.fph.subarray(32 * i, 32 * i + 32));
-        if (block.count === cp.blockSize) {
+        if (block.count + (i + 1 - hashed) === cp.blockSize) {
+          block.addMany(result.ids, result.fph, hashed, i + 1);
+          hashed = i + 1;
           finished.push({ digest: block.digest(), tailOffset: files.records.length + records.length });
           block = new BlockHasher(lotId, block.index + 1);
         }
       }
+      block.addMany(result.ids, result.fph, hashed, result.ids.length);
       consistent = false;
       files.pack.append(result.pack);
       files.index.append(index);
@@ -188,7 +223,11 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
         cp.tailOffset = f.tailOffset;
       }
       consistent = true;
-      if (opts.direct) await insert(result.ids.map((terminalId, i) => ({ terminalId, hwHash: result.hwHashes[i]! })), first + result.ids.length);
+      if (opts.direct) {
+        for (let i = 0; i < result.ids.length; i++) toImport.push({ terminalId: result.ids[i]!, hwHash: result.hwHashes[i]! });
+        toImportEnd = first + result.ids.length;
+        if (toImport.length >= IMPORT_CHUNK) await startImport();
+      }
       if (duplicate) throw duplicate;
       const f = all.failure;
       if (f) throw new TesseraError(f.code ?? 'input.invalid', `${f.line === null ? `terminal ${f.position}` : `line ${f.line}`}: ${f.message}`);
@@ -203,7 +242,7 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
 
     opts.progress?.start(opts.source.total ?? cp.done, cp.done);
     const inFlight: Array<{ sb: SourceBatch; result: Promise<ProvisionBatch> }> = [];
-    const depth = Math.max(2, runner.threads * 2);
+    const depth = Math.max(2, runner.threads * JOBS_PER_WORKER);
     let lastCheckpoint = performance.now();
     let failure: unknown;
     const commitNext = async () => {
@@ -227,6 +266,11 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
       failure = err;
     }
     if (!consistent) throw failure;
+    try {
+      await finishImports(); // records committed before a failure are imported too
+    } catch (err) {
+      failure ??= err;
+    }
     // Whatever was committed stays: the checkpoint records it, and the manifest covers it
     // (the unfinished block too; a later run grows that block and rewrites the manifest).
     checkpoint();
@@ -238,6 +282,7 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
     if (failure !== undefined) throw failure;
     return { lotId, total: cp.done, added: cp.done - resumedFrom, resumedFrom, manifest, imported };
   } finally {
+    await importChain.catch(() => {}); // the caller closes the store after this returns
     opts.progress?.stop();
     opts.source.close();
     files.close();

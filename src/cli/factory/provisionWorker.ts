@@ -3,11 +3,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
 import { parseStationFile } from '../../protocol/factory/stationFile.ts';
-import { type ProvisionJob, provisionBatch } from './provisionBatch.ts';
+import { batchProvisioner, type ProvisionJob } from './provisionBatch.ts';
 
-const lot = parseStationFile((workerData as { station: unknown }).station);
+const provision = batchProvisioner(nodePrimitives, parseStationFile((workerData as { station: unknown }).station));
 
 parentPort!.on('message', (msg: { seq: number; job: ProvisionJob }) => {
-  const result = provisionBatch(nodePrimitives, lot, msg.job);
+  const result = provision(msg.job);
   parentPort!.postMessage({ seq: msg.seq, result }, [result.fph.buffer as ArrayBuffer, result.pack.buffer as ArrayBuffer, result.lengths.buffer as ArrayBuffer]);
 });

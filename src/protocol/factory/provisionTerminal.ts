@@ -4,7 +4,7 @@
 import { TesseraError } from '../errors.ts';
 import { HANDSHAKE_LIMITS } from '../handshake/messages.ts';
 import { DESCRIPTOR_METADATA_KEYS, fingerprintHash, type HardwareDescriptor } from '../hardware/hardwareFingerprint.ts';
-import { buildOtpImage } from '../otp/otpImage.ts';
+import { OtpImageTemplate } from '../otp/otpImage.ts';
 import type { Primitives } from '../primitives.ts';
 import { deriveLotTerminalKey } from './lotKeys.ts';
 import type { LotMaterial } from './stationFile.ts';
@@ -40,14 +40,65 @@ export function terminalIdOf(lotId: string, index: number, descriptor: HardwareD
 }
 
 /**
+ * Provisions the terminals of one lot. The lot's image template is laid out once; each image
+ * is written into a buffer the caller gives (the factory packs a batch of images into one).
+ * @example
+ * const lot = new LotProvisioner(p, parseStationFile(station));
+ * const t = lot.provision(1, descriptor); // { terminalId, fph, image }
+ */
+export class LotProvisioner {
+  readonly #p: Primitives;
+  readonly #lot: LotMaterial;
+  readonly #template: OtpImageTemplate;
+
+  constructor(p: Primitives, lot: LotMaterial) {
+    this.#p = p;
+    this.#lot = lot;
+    this.#template = new OtpImageTemplate(lot.fields);
+  }
+
+  /** Random bytes one image takes (salt and nonce); see {@link writeImage}. */
+  get randomLength(): number {
+    return this.#template.randomLength;
+  }
+
+  /** Bytes of the image of `terminalId`. */
+  imageLength(terminalId: string): number {
+    return this.#template.imageLength(terminalId);
+  }
+
+  /**
+   * Writes the image of `terminalId` for the hardware whose fingerprint hash is `fph` into
+   * `out` at `offset`: K_t = deriveLotTerminalKey(K_lot, terminalId), sealed under `fph`, then
+   * wiped. `random`: {@link randomLength} fresh CSPRNG bytes for this image only (default:
+   * drawn here). Returns the image's length.
+   */
+  writeImage(terminalId: string, fph: Uint8Array, out: Uint8Array, offset: number, random?: Uint8Array): number {
+    const key = deriveLotTerminalKey(this.#p, this.#lot.lotKey, terminalId);
+    try {
+      return this.#template.write(this.#p, out, offset, terminalId, key, fph, random);
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  /**
+   * Provisions one terminal: terminalId = terminalIdOf(descriptor), fph =
+   * fingerprintHash(descriptor), and its image.
+   */
+  provision(index: number, descriptor: HardwareDescriptor): ProvisionedTerminal {
+    const terminalId = terminalIdOf(this.#lot.fields.lotId, index, descriptor);
+    const fph = fingerprintHash(this.#p, descriptor);
+    const image = new Uint8Array(this.imageLength(terminalId));
+    this.writeImage(terminalId, fph, image, 0);
+    return { terminalId, fph, image };
+  }
+}
+
+/**
  * Provisions one terminal of a lot: K_t = deriveLotTerminalKey(K_lot, terminalId),
  * fph = fingerprintHash(descriptor), image = buildOtpImage(fields, K_t, fph).
  */
 export function provisionTerminal(p: Primitives, lot: LotMaterial, index: number, descriptor: HardwareDescriptor): ProvisionedTerminal {
-  const terminalId = terminalIdOf(lot.fields.lotId, index, descriptor);
-  const fph = fingerprintHash(p, descriptor);
-  const key = deriveLotTerminalKey(p, lot.lotKey, terminalId);
-  const image = buildOtpImage(p, { ...lot.fields, terminalId }, key, fph);
-  key.fill(0);
-  return { terminalId, fph, image };
+  return new LotProvisioner(p, lot).provision(index, descriptor);
 }

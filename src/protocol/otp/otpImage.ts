@@ -2,8 +2,8 @@
 // one-time-programmable storage. Public fields in the clear, the terminal key sealed under a
 // key derived from the hardware fingerprint, and a SHA-256 trailer that tells a damaged or
 // tampered image (refused) from a healthy image on the wrong hardware (restricted mode).
-import { type AeadSuiteName, getAeadSuite } from '../aeadSuites.ts';
-import { concatBytes, fromUtf8, utf8 } from '../bytes.ts';
+import { type AeadSuite, type AeadSuiteName, getAeadSuite } from '../aeadSuites.ts';
+import { fromUtf8, utf8 } from '../bytes.ts';
 import { TesseraError } from '../errors.ts';
 import { encodeSuiteList } from '../handshake/handshakeContext.ts';
 import type { Primitives } from '../primitives.ts';
@@ -12,8 +12,16 @@ import { transcript } from '../transcript.ts';
 /** "TSOT": Tessera OTP. */
 export const OTP_MAGIC = utf8('TSOT');
 export const OTP_VERSION = 1;
-const FIXED = 74; // magic 4, version 1, seal suite 1, kid 4, update key 32, salt 32
+const HEAD = 42; // magic 4, version 1, seal suite 1, kid 4, update key 32
+const SALT = 32;
+const FIXED = HEAD + SALT; // 74
 const DIGEST = 32;
+/** The largest field an item's 2-byte length can carry. */
+const MAX_ITEM = 0xffff;
+/** K_t is 32 bytes (docs/factory.md §2). */
+const TERMINAL_KEY_LENGTH = 32;
+/** Length of `sealed` (K_t sealed) per sealing suite: 32 + 16-byte tag, or 48 padded + 32-byte HMAC-SM3. */
+const SEALED_LENGTH: Readonly<Record<AeadSuiteName, number>> = { 'aes-256-gcm': 48, 'chacha20-poly1305': 48, 'sm4-cbc+hmac-sm3': 80 };
 
 /** The public content of an image. */
 export interface OtpImageFields {
@@ -39,41 +47,132 @@ export interface OtpImage extends OtpImageFields {
   readonly aad: Uint8Array;
 }
 
-const item = (b: Uint8Array) => concatBytes(new Uint8Array([b.length >>> 8, b.length & 0xff]), b);
+function tooLong(field: string, length: number): never {
+  throw new TesseraError('input.invalid', `the OTP image field ${field} is ${length} bytes; a field holds at most ${MAX_ITEM}`, { field });
+}
 
-function sealingKey(p: Primitives, fph: Uint8Array, salt: Uint8Array, terminalId: string, length: number): Uint8Array {
+/** item(b) = u16be(len) ‖ b; refuses a field its 2-byte length cannot carry. */
+function item(field: string, b: Uint8Array): Uint8Array {
+  if (b.length > MAX_ITEM) tooLong(field, b.length);
+  const out = new Uint8Array(2 + b.length);
+  out[0] = b.length >>> 8;
+  out[1] = b.length & 0xff;
+  out.set(b, 2);
+  return out;
+}
+
+function putItem(out: Uint8Array, off: number, b: Uint8Array): number {
+  out[off] = b.length >>> 8;
+  out[off + 1] = b.length & 0xff;
+  out.set(b, off + 2);
+  return off + 2 + b.length;
+}
+
+function suiteList(field: string, suites: readonly string[]): Uint8Array {
+  for (const s of suites) if (utf8(s).length > MAX_ITEM) tooLong(`${field} entry`, utf8(s).length);
+  return item(field, encodeSuiteList(suites));
+}
+
+function sealingKey(p: Primitives, fph: Uint8Array, salt: Uint8Array, terminalId: Uint8Array, length: number): Uint8Array {
   return p.hkdf('sha256', fph, salt, transcript('otp-seal', [terminalId]), length);
 }
 
 /**
- * Builds an image sealing `terminalKey` under the fingerprint hash `fph` with the first AEAD
- * suite of the policy.
+ * The images of one lot. Every field but the terminal id, the salt, the nonce and the seal is
+ * the same in all of them, so those bytes are checked and laid out once here, and each image
+ * is written straight into the caller's buffer (the factory packs a batch into one buffer).
+ * The bytes are exactly those of {@link buildOtpImage}.
+ * @example
+ * const t = new OtpImageTemplate(lot.fields);
+ * const image = new Uint8Array(t.imageLength(terminalId));
+ * t.write(p, image, 0, terminalId, terminalKey, fph);
+ */
+export class OtpImageTemplate {
+  /** Random bytes one image takes: the salt (32), then the nonce of the sealing suite. */
+  readonly randomLength: number;
+  readonly #suite: AeadSuite;
+  readonly #sealedLength: number;
+  /** Bytes 0–41: magic, version, sealing suite, kid, update key. */
+  readonly #head: Uint8Array;
+  readonly #lotItem: Uint8Array;
+  /** item(serverId) ‖ item(url) ‖ item(handshake suites) ‖ item(AEAD suites). */
+  readonly #tail: Uint8Array;
+
+  /** Checks the lot's fields (`input.invalid` for one an image cannot carry). */
+  constructor(fields: Omit<OtpImageFields, 'terminalId'>) {
+    const suite = getAeadSuite(fields.aeadSuites[0] ?? '');
+    if (!suite) throw new TesseraError('input.invalid', 'the lot has no known AEAD suite', { field: 'aeadSuites' });
+    if (fields.updatePublicKey.length !== 32) throw new TesseraError('input.invalid', 'update public key must be 32 bytes', { field: 'updatePublicKey' });
+    if (!Number.isInteger(fields.kid) || fields.kid < 0 || fields.kid > 0xffffffff) throw new TesseraError('input.invalid', 'kid must be a 32-bit unsigned integer', { field: 'kid' });
+    this.#suite = suite;
+    this.#sealedLength = SEALED_LENGTH[suite.name];
+    this.randomLength = SALT + suite.nonceLength;
+    const head = new Uint8Array(HEAD);
+    head.set(OTP_MAGIC, 0);
+    head[4] = OTP_VERSION;
+    head[5] = suite.id;
+    new DataView(head.buffer).setUint32(6, fields.kid);
+    head.set(fields.updatePublicKey, 10);
+    this.#head = head;
+    this.#lotItem = item('lotId', utf8(fields.lotId));
+    const parts = [item('serverId', utf8(fields.serverId)), item('url', utf8(fields.url)), suiteList('handshakeSuites', fields.handshakeSuites), suiteList('aeadSuites', fields.aeadSuites)];
+    const tail = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+    let off = 0;
+    for (const b of parts) {
+      tail.set(b, off);
+      off += b.length;
+    }
+    this.#tail = tail;
+  }
+
+  /** Bytes of the image of `terminalId`. */
+  imageLength(terminalId: string): number {
+    return FIXED + this.#lotItem.length + 2 + utf8(terminalId).length + this.#tail.length + 2 + this.#suite.nonceLength + 2 + this.#sealedLength + DIGEST;
+  }
+
+  /**
+   * Writes the image sealing `terminalKey` (K_t, 32 bytes) under the fingerprint hash `fph`
+   * into `out` at `offset`, and returns its length ({@link imageLength}). `random` is
+   * {@link randomLength} fresh CSPRNG bytes, the salt then the nonce, used for this image only.
+   */
+  write(p: Primitives, out: Uint8Array, offset: number, terminalId: string, terminalKey: Uint8Array, fph: Uint8Array, random: Uint8Array = p.randomBytes(this.randomLength)): number {
+    const id = utf8(terminalId);
+    if (id.length > MAX_ITEM) tooLong('terminalId', id.length);
+    if (terminalKey.length !== TERMINAL_KEY_LENGTH) throw new TesseraError('input.invalid', 'the terminal key must be 32 bytes');
+    if (random.length !== this.randomLength) throw new RangeError(`an image takes ${this.randomLength} random bytes`);
+    const length = this.imageLength(terminalId);
+    if (offset < 0 || offset + length > out.length) throw new RangeError('the OTP image does not fit the buffer');
+    out.set(this.#head, offset);
+    const salt = random.subarray(0, SALT);
+    out.set(salt, offset + HEAD);
+    let off = offset + FIXED;
+    out.set(this.#lotItem, off);
+    off = putItem(out, off + this.#lotItem.length, id);
+    out.set(this.#tail, off);
+    off += this.#tail.length;
+    const aad = out.subarray(offset, off); // every public field, the salt included
+    const nonce = random.subarray(SALT);
+    off = putItem(out, off, nonce);
+    const key = sealingKey(p, fph, salt, id, this.#suite.keyLength);
+    const sealed = this.#suite.seal(p, key, nonce, aad, terminalKey);
+    key.fill(0);
+    if (sealed.length !== this.#sealedLength) throw new Error(`${this.#suite.name} sealed ${sealed.length} bytes, not ${this.#sealedLength}`);
+    off = putItem(out, off, sealed);
+    out.set(p.digest('sha256', out.subarray(offset, off)), off);
+    return length;
+  }
+}
+
+/**
+ * Builds an image sealing `terminalKey` (K_t, 32 bytes) under the fingerprint hash `fph` with
+ * the first AEAD suite of the policy. Throws `input.invalid` for a field an image cannot carry
+ * (over 65,535 bytes, a kid over 32 bits, an update key that is not 32 bytes).
  */
 export function buildOtpImage(p: Primitives, fields: OtpImageFields, terminalKey: Uint8Array, fph: Uint8Array): Uint8Array {
-  const suite = getAeadSuite(fields.aeadSuites[0] ?? '');
-  if (!suite) throw new TesseraError('input.invalid', 'the lot has no known AEAD suite', { field: 'aeadSuites' });
-  if (fields.updatePublicKey.length !== 32) throw new TesseraError('input.invalid', 'update public key must be 32 bytes');
-  const header = new Uint8Array(FIXED);
-  header.set(OTP_MAGIC, 0);
-  header[4] = OTP_VERSION;
-  header[5] = suite.id;
-  new DataView(header.buffer).setUint32(6, fields.kid);
-  header.set(fields.updatePublicKey, 10);
-  const salt = p.randomBytes(32);
-  header.set(salt, 42);
-  const aad = concatBytes(
-    header,
-    item(utf8(fields.lotId)),
-    item(utf8(fields.terminalId)),
-    item(utf8(fields.serverId)),
-    item(utf8(fields.url)),
-    item(encodeSuiteList(fields.handshakeSuites)),
-    item(encodeSuiteList(fields.aeadSuites)),
-  );
-  const nonce = p.randomBytes(suite.nonceLength);
-  const sealed = suite.seal(p, sealingKey(p, fph, salt, fields.terminalId, suite.keyLength), nonce, aad, terminalKey);
-  const body = concatBytes(aad, item(nonce), item(sealed));
-  return concatBytes(body, p.digest('sha256', body));
+  const template = new OtpImageTemplate(fields);
+  const out = new Uint8Array(template.imageLength(fields.terminalId));
+  template.write(p, out, 0, fields.terminalId, terminalKey, fph);
+  return out;
 }
 
 function corrupt(why: string): never {
@@ -91,13 +190,29 @@ function decodeSuiteList(bytes: Uint8Array): string[] {
   return out;
 }
 
-/** Parses an image and checks its magic, version and digest; throws `otp.image_corrupt`. */
+/** Whether `image` is a version-1 image whose version byte alone was damaged: its v1 trailer holds with the byte put back. */
+function isDamagedVersion1(p: Primitives, image: Uint8Array): boolean {
+  if (image.length < FIXED + DIGEST) return false;
+  const body = image.slice(0, image.length - DIGEST);
+  body[4] = OTP_VERSION;
+  return p.equal(p.digest('sha256', body), image.subarray(image.length - DIGEST));
+}
+
+/**
+ * Parses an image and checks its magic, version, digest and fields. Throws
+ * `otp.version_unsupported` for an image of another format version (checked before the
+ * trailer, whose form a later version may change), `otp.image_corrupt` for anything else.
+ */
 export function parseOtpImage(p: Primitives, image: Uint8Array): OtpImage {
-  if (image.length < FIXED + DIGEST) corrupt('too short');
+  if (image.length < OTP_MAGIC.length + 1) corrupt('too short');
   if (!p.equal(image.subarray(0, 4), OTP_MAGIC)) corrupt('not an OTP image');
+  if (image[4] !== OTP_VERSION) {
+    if (isDamagedVersion1(p, image)) corrupt('version byte');
+    throw new TesseraError('otp.version_unsupported', `the OTP image has format version ${image[4]}; this software reads version ${OTP_VERSION} only (update the terminal software)`);
+  }
+  if (image.length < FIXED + DIGEST) corrupt('too short');
   const body = image.subarray(0, image.length - DIGEST);
   if (!p.equal(p.digest('sha256', body), image.subarray(image.length - DIGEST))) corrupt('digest mismatch');
-  if (image[4] !== OTP_VERSION) throw new TesseraError('otp.image_corrupt', `OTP image version ${image[4]} is not supported`);
   const suite = getAeadSuite(image[5]!);
   if (!suite) corrupt('unknown seal suite');
   const items: Uint8Array[] = [];
@@ -113,6 +228,8 @@ export function parseOtpImage(p: Primitives, image: Uint8Array): OtpImage {
   }
   if (items.length !== 8) corrupt('wrong number of fields');
   const [lot, tid, sid, url, hs, aead, nonce, sealed] = items as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+  if (nonce.length !== suite.nonceLength) corrupt(`nonce of ${nonce.length} bytes for ${suite.name}`);
+  if (sealed.length !== SEALED_LENGTH[suite.name]) corrupt(`sealed key of ${sealed.length} bytes for ${suite.name}`);
   let text: string[];
   try {
     text = [lot, tid, sid, url].map(fromUtf8);
@@ -140,5 +257,5 @@ export function parseOtpImage(p: Primitives, image: Uint8Array): OtpImage {
 /** Unseals the terminal key with this hardware's fingerprint hash; undefined on other hardware. */
 export function unsealOtpImage(p: Primitives, image: OtpImage, fph: Uint8Array): Uint8Array | undefined {
   const suite = getAeadSuite(image.aeadSuites[0]!)!;
-  return suite.open(p, sealingKey(p, fph, image.salt, image.terminalId, suite.keyLength), image.nonce, image.aad, image.sealed);
+  return suite.open(p, sealingKey(p, fph, image.salt, utf8(image.terminalId), suite.keyLength), image.nonce, image.aad, image.sealed);
 }
