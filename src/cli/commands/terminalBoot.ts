@@ -104,7 +104,7 @@ export function bootCommand(): Command {
     .description('Run the boot check: open the OTP image with this hardware\'s fingerprint; prints "full" or "restricted (<reason>)"')
     .requiredOption('--otp <file>', 'the OTP image file')
     .option('--json', 'print the outcome as JSON (public fields only)')
-    .addHelpText('after', '\nExit 0 for full and restricted; 1 for a damaged or altered image (otp.image_corrupt) or none (otp.missing).\n\nExample:\n  tessera terminal boot --otp /var/lib/tessera/otp.img --linux')
+    .addHelpText('after', '\nExit 0 for full and restricted; 1 for a damaged or altered image (otp.image_corrupt), an image format this version does not read (otp.version_unsupported) or none (otp.missing).\n\nExample:\n  tessera terminal boot --otp /var/lib/tessera/otp.img --linux')
     .action(async (opts: HardwareOptions & { otp: string; json?: boolean }) => {
       const boot = await bootFromOptions(opts);
       print(opts.json ? JSON.stringify(bootView(boot)) : boot.mode === 'full' ? 'full' : `restricted (${boot.reason})`);
