@@ -13,8 +13,8 @@ function spawnServer(root: string, script: string, args: string[] = []): ChildPr
 }
 
 /** The floor server child and its URL. */
-export async function startFloorServer(root: string, script = 'bench/servers/floorServer.ts'): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawnServer(root, script);
+export async function startFloorServer(root: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawnServer(root, 'bench/servers/floorServer.ts');
   const msg = await waitForMessage(child, listening<{ url: string }>, 30_000, 'the floor server');
   return { child, url: msg.url };
 }

@@ -53,6 +53,15 @@ for (const suites of [['hmac-sha256'], ['hmac-sm3'], [OCRA]]) {
   });
 }
 
+test('a challenge is only issued for a nonceT of exactly 32 bytes', () => {
+  const suite = getHandshakeSuite('hmac-sha256')!;
+  const issue = (nonceT: string) => issueChallenge(p, { serverId, terminalId: 'T-1', kid: 1, lotId: null, offered: ['hmac-sha256'], nonceT, suite, terminalKey: identity('T-1').key, now: 0, ttlMs: 1 });
+  for (const bad of [toBase64Url(new Uint8Array(31)), toBase64Url(new Uint8Array(33)), toBase64Url(new Uint8Array(16)), 'not base64url!']) {
+    assert.throws(() => issue(bad), (e) => isTesseraError(e, 'input.invalid_encoding'), bad);
+  }
+  assert.equal(issue(toBase64Url(new Uint8Array(32))).record.nonceT, toBase64Url(new Uint8Array(32)));
+});
+
 test('a proof made for one terminal does not verify for another', () => {
   const a = run('T-A', ['hmac-sha256']);
   const b = run('T-B', ['hmac-sha256']);

@@ -6,7 +6,7 @@ import { TesseraError } from '../errors.ts';
 import type { HardwareEvidence } from '../hardware/hardwareEvidence.ts';
 import type { Primitives } from '../primitives.ts';
 import type { HandshakeContext } from './handshakeContext.ts';
-import type { HelloResponse } from './messages.ts';
+import { HANDSHAKE_LIMITS, type HelloResponse } from './messages.ts';
 import { getHandshakeSuite, type HandshakeSuite, proofsEqual } from './suites.ts';
 
 /** What the server keeps (ephemerally) between hello and finish. Holds no secret. */
@@ -52,7 +52,10 @@ function contextOf(serverId: string, r: ChallengeRecord, nonceT = fromBase64Url(
   };
 }
 
-/** Step 2: the challenge record to store and the response carrying the server's proof. */
+/**
+ * Step 2: the challenge record to store and the response carrying the server's proof.
+ * Throws `input.invalid_encoding` unless `nonceT` is canonical base64url of 32 bytes.
+ */
 export function issueChallenge(
   p: Primitives,
   input: {
@@ -69,6 +72,8 @@ export function issueChallenge(
     evidence?: HardwareEvidence | undefined;
   },
 ): { record: ChallengeRecord; response: HelloResponse } {
+  const nonceT = fromBase64Url(input.nonceT, 'nonceT');
+  if (nonceT.length !== HANDSHAKE_LIMITS.nonceBytes) throw new TesseraError('input.invalid_encoding', 'nonceT must be 32 bytes', { field: 'nonceT' });
   const challengeId = toBase64Url(p.randomBytes(16)); // drawn first, then nonceS (vectors depend on the order)
   const nonceS = p.randomBytes(32);
   const record: ChallengeRecord = {
@@ -83,7 +88,7 @@ export function issueChallenge(
     expiresAt: input.now + input.ttlMs,
     ...(input.evidence ? { evidence: input.evidence } : {}),
   };
-  const serverProof = input.suite.serverProof(p, input.terminalKey, contextOf(input.serverId, record, fromBase64Url(input.nonceT, 'nonceT'), nonceS));
+  const serverProof = input.suite.serverProof(p, input.terminalKey, contextOf(input.serverId, record, nonceT, nonceS));
   return {
     record,
     response: {

@@ -8,7 +8,6 @@ import { fromBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
 import type { FinishRequest, FinishResponse, HelloRequest, HelloResponse } from '../../protocol/handshake/messages.ts';
 import { type ChallengeRecord, checkTerminalProof, chooseSuite, issueChallenge } from '../../protocol/handshake/serverHandshake.ts';
-import { fromBase64Url as decodeHash } from '../../protocol/bytes.ts';
 import { checkHardwareEvidence } from '../../protocol/hardware/hardwareEvidence.ts';
 import type { HandshakeFailure } from '../monitor/authMetrics.ts';
 import { capabilitiesFor } from './lifecycle.ts';
@@ -39,9 +38,6 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
   return {
     async hello(req, source) {
       const end = ctx.metrics.stepDuration.startTimer({ step: 'hello' });
-      if (fromBase64Url(req.nonceT, 'nonceT').length !== 32) {
-        throw new TesseraError('input.invalid_encoding', 'nonceT must be 32 bytes', { field: 'nonceT' });
-      }
       if (new Set(req.suites).size !== req.suites.length) {
         throw new TesseraError('input.invalid', 'suites must not repeat', { field: 'suites' });
       }
@@ -92,7 +88,7 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
       // Hardware evidence (factory-made terminals): a mismatch still proves the key, so the
       // terminal gets a session, but an update-only one, and the event log says why.
       let capabilities = capabilitiesFor(terminal.status);
-      if (terminal.hwHash && !checkHardwareEvidence(ctx.primitives, realKey, terminal.id, decodeHash(record.nonceT), decodeHash(terminal.hwHash), record.evidence)) {
+      if (terminal.hwHash && !checkHardwareEvidence(ctx.primitives, realKey, terminal.id, fromBase64Url(record.nonceT), fromBase64Url(terminal.hwHash), record.evidence)) {
         capabilities = capabilitiesFor('restricted');
         await ctx.events.record('hardware.mismatch', terminal.id, source, { evidence: record.evidence ? 'wrong' : 'missing' });
       }
