@@ -9,8 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fromBase64Url } from '../src/protocol/bytes.ts';
-import { beginHandshake } from '../src/protocol/handshake/terminalHandshake.ts';
+import { beginHandshake, identityFromCredential } from '../src/protocol/handshake/terminalHandshake.ts';
 import { nodePrimitives } from '../src/protocol/nodePrimitives.ts';
 import { prepareBackend } from './lib/backends.ts';
 import { makeBenchPki, OPENSSL_MISSING, opensslVersion } from './lib/certs.ts';
@@ -86,8 +85,7 @@ async function measureTessera(options: BenchOptions, plan: LoadPlan) {
   const server = await startTesseraServer(ROOT, backend.env, profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
   const credentials = await registerTerminals(server, options.terminals);
   const first = credentials[0]!;
-  const identity = { terminalId: first.terminalId, kid: first.kid, key: fromBase64Url(first.key, 'key'), serverId: first.serverId };
-  const helloBody = JSON.stringify(beginHandshake(nodePrimitives, identity, first.suites).hello);
+  const helloBody = JSON.stringify(beginHandshake(nodePrimitives, identityFromCredential(first), first.suites).hello);
   log(`Tessera server ${server.serverId} on ${server.url} (pid ${server.pid}, ${backend.label}), ${credentials.length} terminals; driving handshakes…`);
 
   const meters: CpuMeter[] = [procMeter('server', server.pid)];

@@ -1,9 +1,8 @@
 // The three operations the load driver can repeat: a full Tessera handshake (hello, check the
 // server's proof, finish), one bare JSON POST (the floor), and one fresh mutual-TLS connection.
 import tls from 'node:tls';
-import { fromBase64Url } from '../../src/protocol/bytes.ts';
 import { parseFinishResponse, parseHelloResponse } from '../../src/protocol/handshake/messages.ts';
-import { answerChallenge, beginHandshake, type TerminalIdentity } from '../../src/protocol/handshake/terminalHandshake.ts';
+import { answerChallenge, beginHandshake, identityFromCredential } from '../../src/protocol/handshake/terminalHandshake.ts';
 import { nodePrimitives } from '../../src/protocol/nodePrimitives.ts';
 import type { DriverJob } from '../lib/driverProtocol.ts';
 import type { JsonPoster } from './httpClient.ts';
@@ -24,7 +23,7 @@ function expectStatus(step: string, status: number, text: string, want: number):
 export function tesseraHandshake(job: Extract<DriverJob, { kind: 'tessera' }>, poster: JsonPoster): PreparedOperation {
   if (job.credentials.length === 0) throw new Error('no terminal credentials to drive');
   const terminals = job.credentials.map((c) => ({
-    identity: { terminalId: c.terminalId, kid: c.kid, lotId: c.lotId, key: fromBase64Url(c.key, 'key'), serverId: c.serverId } satisfies TerminalIdentity,
+    identity: identityFromCredential(c),
     suites: c.suites,
   }));
   const suites = new Map<string, number>();

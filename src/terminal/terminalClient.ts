@@ -1,11 +1,11 @@
 // The terminal SDK's client: runs the mutual handshake (the server proves itself first),
 // keeps the session, signs every request per RFC 9421 with the session key and renews the
 // session transparently. Uses only fetch and the injected primitives, no Node-only API.
-import { fromBase64Url, toBase64Url, utf8 } from '../protocol/bytes.ts';
+import { toBase64Url, utf8 } from '../protocol/bytes.ts';
 import type { TerminalCredential } from '../protocol/credential.ts';
 import { isTesseraError } from '../protocol/errors.ts';
 import { parseFinishResponse, parseHelloResponse } from '../protocol/handshake/messages.ts';
-import { answerChallenge, beginHandshake, type TerminalIdentity } from '../protocol/handshake/terminalHandshake.ts';
+import { answerChallenge, beginHandshake, identityFromCredential, type TerminalIdentity } from '../protocol/handshake/terminalHandshake.ts';
 import { signRequest } from '../protocol/httpsig/signRequest.ts';
 import { deriveRequestKey } from '../protocol/keys.ts';
 import type { Primitives } from '../protocol/primitives.ts';
@@ -94,7 +94,7 @@ export class TerminalClient {
   constructor(options: TerminalClientOptions) {
     const c = options.credential;
     this.#credential = c;
-    this.#identity = { terminalId: c.terminalId, kid: c.kid, lotId: c.lotId, key: fromBase64Url(c.key, 'key'), serverId: c.serverId, hardwareHash: options.hardwareHash };
+    this.#identity = identityFromCredential(c, options.hardwareHash);
     this.#p = options.primitives;
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init as RequestInit));
     this.#now = options.now ?? Date.now;

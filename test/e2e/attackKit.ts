@@ -3,10 +3,9 @@
 // full control over every header, and the precise-refusal assertion every attack test uses.
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { fromBase64Url } from '../../src/protocol/bytes.ts';
 import type { TerminalCredential } from '../../src/protocol/credential.ts';
 import { type FinishRequest, type HelloRequest, type HelloResponse, parseHelloResponse } from '../../src/protocol/handshake/messages.ts';
-import { answerChallenge, beginHandshake, type PendingHandshake, type TerminalIdentity } from '../../src/protocol/handshake/terminalHandshake.ts';
+import { answerChallenge, beginHandshake, identityFromCredential, type PendingHandshake, type TerminalIdentity } from '../../src/protocol/handshake/terminalHandshake.ts';
 import { signRequest, type SignRequestOptions } from '../../src/protocol/httpsig/signRequest.ts';
 import { deriveRequestKey } from '../../src/protocol/keys.ts';
 import { nodePrimitives as p } from '../../src/protocol/nodePrimitives.ts';
@@ -54,7 +53,7 @@ export function assertProblem(answer: Answer, status: number, code: string, cont
 
 /** The terminal identity a credential holds. */
 export function identityOf(credential: TerminalCredential): TerminalIdentity {
-  return { terminalId: credential.terminalId, kid: credential.kid, lotId: credential.lotId, key: fromBase64Url(credential.key), serverId: credential.serverId };
+  return identityFromCredential(credential);
 }
 
 /** Step 1 over HTTP: a fresh hello sent to `base`; the challenge is parsed only on 200. */

@@ -3,6 +3,7 @@
 import { fromBase64Url, toBase64Url } from '../bytes.ts';
 import { TesseraError } from '../errors.ts';
 import { type HardwareEvidence, makeHardwareEvidence } from '../hardware/hardwareEvidence.ts';
+import type { TerminalCredential } from '../credential.ts';
 import type { Primitives } from '../primitives.ts';
 import type { HandshakeContext } from './handshakeContext.ts';
 import type { FinishRequest, HelloRequest, HelloResponse } from './messages.ts';
@@ -20,6 +21,11 @@ export interface TerminalIdentity {
   serverId: string;
   /** Fingerprint hash of the hardware it runs on (factory-made terminals), for evidence. */
   hardwareHash?: Uint8Array | undefined;
+}
+
+/** The identity a credential file holds (its key decoded), plus the hardware hash of a booted terminal. */
+export function identityFromCredential(c: TerminalCredential, hardwareHash?: Uint8Array): TerminalIdentity {
+  return { terminalId: c.terminalId, kid: c.kid, lotId: c.lotId, key: fromBase64Url(c.key, 'key'), serverId: c.serverId, hardwareHash };
 }
 
 /** State kept by the terminal between hello and the challenge. */

@@ -92,7 +92,7 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
         capabilities = capabilitiesFor('restricted');
         await ctx.events.record('hardware.mismatch', terminal.id, source, { evidence: record.evidence ? 'wrong' : 'missing' });
       }
-      const session = await sessions.create(record, [...capabilities], terminal.lotId);
+      const session = await sessions.create(record, [...capabilities]);
       ctx.metrics.handshakesSucceeded.inc();
       end();
       return { sessionId: session.sessionId, expiresAt: new Date(session.expiresAt).toISOString(), capabilities: session.capabilities };

@@ -15,17 +15,15 @@ export interface SessionRecord {
   capabilities: string[];
   /** Milliseconds since the epoch. */
   expiresAt: number;
-  /** The handshake it came from (public values only). */
+  /** The handshake it came from (public values only; its kid and lot are the terminal's, checked at finish). */
   handshake: ChallengeRecord;
-  /** The terminal's lot, whose key its terminal key derives from (null: added by hand). */
-  lotId: string | null;
 }
 
 const key = (sessionId: string) => `session:${sessionId}`;
 
 /** Creates and resolves sessions. */
 export interface SessionRecords {
-  create(handshake: ChallengeRecord, capabilities: string[], lotId: string | null): Promise<SessionRecord>;
+  create(handshake: ChallengeRecord, capabilities: string[]): Promise<SessionRecord>;
   /** The session and its request-signing key; throws `auth.session_invalid`. */
   resolve(sessionId: string): Promise<{ session: SessionRecord; requestKey: Uint8Array }>;
 }
@@ -36,14 +34,13 @@ export function createSessionRecords(ctx: ServerContext, keys: TerminalKeys): Se
   // Request keys of live sessions, so a signed request costs no HKDF; the record is still read each time.
   const requestKeys = new LruCache<Uint8Array>(10_000);
   return {
-    async create(handshake, capabilities, lotId) {
+    async create(handshake, capabilities) {
       const session: SessionRecord = {
         sessionId: toBase64Url(ctx.primitives.randomBytes(16)),
         terminalId: handshake.terminalId,
         capabilities,
         expiresAt: ctx.now() + ttlMs,
         handshake,
-        lotId,
       };
       await ctx.ephemeral.put(key(session.sessionId), JSON.stringify(session), ttlMs);
       return session;
@@ -54,7 +51,7 @@ export function createSessionRecords(ctx: ServerContext, keys: TerminalKeys): Se
       if (!session || session.expiresAt <= ctx.now()) throw new TesseraError('auth.session_invalid', 'the session is unknown or expired; run the handshake again');
       const requestKey = requestKeys.get(session.sessionId, () => {
         const h = session.handshake;
-        const terminalKey = keys.keyFor(h.terminalId, h.kid, session.lotId);
+        const terminalKey = keys.keyFor(h.terminalId, h.kid, h.lotId);
         if (!terminalKey) throw new TesseraError('auth.session_invalid');
         return deriveRequestKey(ctx.primitives, serverSessionKey(ctx.primitives, ctx.config.serverId, h, terminalKey));
       });
