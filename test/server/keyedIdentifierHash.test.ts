@@ -2,6 +2,7 @@
 // (produced by the code before activation codes and binding identifiers shared one module, and
 // checked with Python): a stored hash of either purpose must still match after any refactoring.
 import assert from 'node:assert/strict';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fromHex, toBase64Url } from '../../src/protocol/bytes.ts';
@@ -27,7 +28,20 @@ test('the purposes and their HKDF subkeys are the ones stored hashes were made w
   assert.deepEqual(KEYED_HASH_PURPOSES, {
     'activation-code': { subkey: 'activation-codes' },
     'binding-identifier': { subkey: 'binding-identifiers' },
+    'binding-code': { subkey: 'binding-code' },
   });
+});
+
+test('binding-code hashes are the MAC verification codes were stored under before they joined this module', () => {
+  // The former inline code: HMAC-SHA256(HKDF-SHA256(master[kid], "", "tessera/1/binding-code"),
+  // transcript("binding-code", [bindingId, code])), written here with node:crypto alone.
+  const item = (b: Buffer) => Buffer.concat([Buffer.from([b.length >>> 8, b.length & 0xff]), b]);
+  for (const [kid, hex] of Object.entries(V.masterKeys)) {
+    const k = Buffer.from(hkdfSync('sha256', Buffer.from(hex, 'hex'), Buffer.alloc(0), Buffer.from('tessera/1/binding-code'), 32));
+    const message = Buffer.concat(['tessera/1/binding-code', '01JD0000000000000000000000', '048213'].map((x) => item(Buffer.from(x))));
+    const expected = createHmac('sha256', k).update(message).digest('base64url');
+    assert.equal(createKeyedIdentifierHash(p, ring, 'binding-code').hash(Number(kid), ['01JD0000000000000000000000', '048213']), expected, `kid ${kid}`);
+  }
 });
 
 for (const v of V.vectors) {

@@ -18,6 +18,8 @@ export const KEYED_HASH_PURPOSES = {
   'activation-code': { subkey: 'activation-codes' },
   /** Subscriber identifiers of bindings: fields [kind, normalized value]. */
   'binding-identifier': { subkey: 'binding-identifiers' },
+  /** One-time codes of binding registrations (kept in the ephemeral store): fields [bindingId, code]. */
+  'binding-code': { subkey: 'binding-code' },
 } as const satisfies Record<string, { subkey: string }>;
 
 /** A purpose of {@link KEYED_HASH_PURPOSES}. */

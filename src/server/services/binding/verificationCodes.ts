@@ -1,13 +1,11 @@
 // One-time verification codes of binding registrations. A code is drawn uniformly (no
-// modulo bias), kept only as an HMAC (under K_code = HKDF(master, "tessera/1/binding-code"))
+// modulo bias), kept only as a keyed hash (purpose `binding-code` of keyedIdentifierHash)
 // in the ephemeral store with its expiry, compared in constant time, and taken atomically
 // on success so it works once even under concurrent confirmations.
-import { fromBase64Url, toBase64Url } from '../../../protocol/bytes.ts';
-import { deriveSubkey } from '../../../protocol/keys.ts';
 import type { Primitives } from '../../../protocol/primitives.ts';
-import { transcript } from '../../../protocol/transcript.ts';
 import type { MasterKeyRing } from '../../config/masterKeys.ts';
 import type { EphemeralStore } from '../../ephemeral/types.ts';
+import { createKeyedIdentifierHash } from '../keyedIdentifierHash.ts';
 
 /** What a registration remembers until its code is confirmed. */
 export interface PendingContext {
@@ -62,17 +60,13 @@ export function createVerificationCodes(
   ephemeral: EphemeralStore,
   opts: { digits: number; ttlMs: number; now: () => number },
 ): VerificationCodes {
-  const mac = (kid: number, bindingId: string, code: string) => {
-    const master = ring.get(kid);
-    if (master === undefined) return undefined;
-    return p.hmac('sha256', deriveSubkey(p, 'sha256', master, 'binding-code'), transcript('binding-code', [bindingId, code]));
-  };
+  const hasher = createKeyedIdentifierHash(p, ring, 'binding-code');
   return {
     async issue(bindingId, context) {
       const code = randomDigits(p, opts.digits);
-      const { kid } = ring.current;
+      const kid = hasher.currentKid;
       const expiresAt = opts.now() + opts.ttlMs;
-      const stored: StoredCode = { ...context, kid, mac: toBase64Url(mac(kid, bindingId, code)!), expiresAt };
+      const stored: StoredCode = { ...context, kid, mac: hasher.hash(kid, [bindingId, code])!, expiresAt };
       await ephemeral.put(key(bindingId), JSON.stringify(stored), opts.ttlMs);
       return { code, expiresAt };
     },
@@ -80,9 +74,9 @@ export function createVerificationCodes(
       const raw = await ephemeral.get(key(bindingId));
       const stored = raw === undefined ? undefined : (JSON.parse(raw) as StoredCode);
       if (stored === undefined || stored.expiresAt <= opts.now()) return { outcome: 'expired' };
-      const expected = mac(stored.kid, bindingId, code);
+      const expected = hasher.hash(stored.kid, [bindingId, code]);
       // Constant time; a code of another length MACs to a different value all the same.
-      if (expected === undefined || !p.equal(expected, fromBase64Url(stored.mac))) return { outcome: 'wrong' };
+      if (expected === undefined || !hasher.equal(expected, stored.mac)) return { outcome: 'wrong' };
       // Single use: of concurrent right answers, only the one that takes the record wins.
       if ((await ephemeral.take(key(bindingId))) === undefined) return { outcome: 'expired' };
       const { kid: _k, mac: _m, expiresAt: _e, ...context } = stored;
