@@ -103,19 +103,21 @@ export async function buildApp(config: ServerConfig, deps: AppDependencies): Pro
   });
   await app.register(healthRoutes, { ctx });
   await app.register(authRoutes, { auth });
-  await app.register(sessionRoutes, { verifier: createSignatureVerifier(ctx, sessions) });
+  const verifier = createSignatureVerifier(ctx, sessions);
+  const publicUrl = (origin: string) => settings.publicUrl ?? origin;
+  await app.register(sessionRoutes, { verifier });
   await app.register(adminRoutes, {
     terminals,
     adminToken: config.adminToken,
-    publicUrl: (origin) => settings.publicUrl ?? origin,
+    publicUrl,
     listEvents: (q) => ctx.durable.events.list(q),
   });
-  await app.register(lotRoutes, { lots: createLotService(ctx, keys), adminToken: config.adminToken, publicUrl: (origin) => settings.publicUrl ?? origin });
-  await app.register(bindingRoutes, { bindings, verifier: createSignatureVerifier(ctx, sessions) });
+  await app.register(lotRoutes, { lots: createLotService(ctx, keys), adminToken: config.adminToken, publicUrl });
+  await app.register(bindingRoutes, { bindings, verifier });
   await app.register(bindingAdminRoutes, { bindings, adminToken: config.adminToken });
   const activation = createActivationServices(ctx);
   // requiresBinding makes POST /v1/activate a `sensitive` route (the binding guard above).
-  await app.register(activationRoutes, { activation: activation.activation, verifier: createSignatureVerifier(ctx, sessions), requiresBinding: settings.activationRequiresBinding });
+  await app.register(activationRoutes, { activation: activation.activation, verifier, requiresBinding: settings.activationRequiresBinding });
   await app.register(codeBatchRoutes, { batches: activation.batches, adminToken: config.adminToken });
   const updates = createUpdateService(ctx);
   await app.register(updateRoutes, { updates });

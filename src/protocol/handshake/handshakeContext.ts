@@ -1,6 +1,6 @@
 // What both sides of a handshake agree on, and its transcript (docs/protocol.md §4.2).
-import { concatBytes, fromBase64Url, utf8 } from '../bytes.ts';
-import type { HardwareEvidence } from '../hardware/hardwareEvidence.ts';
+import { concatBytes, utf8 } from '../bytes.ts';
+import { decodeHardwareEvidence, type HardwareEvidence } from '../hardware/hardwareEvidence.ts';
 import { encodeItems, transcript } from '../transcript.ts';
 
 /** The inputs every handshake proof covers. */
@@ -22,7 +22,9 @@ export interface HandshakeContext {
 
 /** The evidence as one transcript field: salt ‖ mac, or empty when absent. */
 function evidenceField(evidence: HardwareEvidence | undefined): Uint8Array {
-  return evidence ? concatBytes(fromBase64Url(evidence.salt, 'evidence.salt'), fromBase64Url(evidence.mac, 'evidence.mac')) : new Uint8Array(0);
+  if (!evidence) return new Uint8Array(0);
+  const { salt, mac } = decodeHardwareEvidence(evidence);
+  return concatBytes(salt, mac);
 }
 
 /** The offered suite list as one field: each name as u16be length ‖ UTF-8. */

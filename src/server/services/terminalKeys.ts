@@ -25,14 +25,17 @@ export interface TerminalKeys {
 export function createTerminalKeys(p: Primitives, ring: MasterKeyRing, cacheSize = 10_000): TerminalKeys {
   const decoySecret = deriveSubkey(p, 'sha256', ring.current.key, 'decoy');
   const cache = new LruCache<Uint8Array>(cacheSize);
+  const lotKeyOf = (master: Uint8Array, lotId: string, kid: number) => cache.get(`lot\u0000${kid}\u0000${lotId}`, () => deriveLotKey(p, master, lotId));
   return {
     keyFor(terminalId, kid, lotId) {
-      const base = lotId ? this.lotKey(lotId, kid) : ring.get(kid);
-      return base ? cache.get(`${kid}\u0000${lotId ?? ''}\u0000${terminalId}`, () => deriveTerminalKey(p, base, terminalId)) : undefined;
+      const master = ring.get(kid);
+      if (!master) return undefined;
+      // The lot key is only needed (and only looked up) when the terminal key is not cached.
+      return cache.get(`${kid}\u0000${lotId ?? ''}\u0000${terminalId}`, () => deriveTerminalKey(p, lotId ? lotKeyOf(master, lotId, kid) : master, terminalId));
     },
     lotKey(lotId, kid) {
       const master = ring.get(kid);
-      return master ? cache.get(`lot\u0000${kid}\u0000${lotId}`, () => deriveLotKey(p, master, lotId)) : undefined;
+      return master ? lotKeyOf(master, lotId, kid) : undefined;
     },
     // Cached like real keys, so unknown ids cost the same as known ones.
     decoyFor: (terminalId) => cache.get(`decoy\u0000${terminalId}`, () => deriveTerminalKey(p, decoySecret, terminalId)),

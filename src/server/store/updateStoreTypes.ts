@@ -1,16 +1,10 @@
 // Durable contract of signed updates (docs/protocol.md, "Signed updates"): each published
 // version keeps its manifest, the signature made at publication and the file itself, in
 // chunks, so any server process on the same database can serve it without loading it whole.
+import type { UpdateManifest } from '../../protocol/updates/updateManifest.ts';
 
 /** A published update: the signed manifest fields plus the signature. Immutable once stored. */
-export interface UpdateRecord {
-  version: string;
-  fileName: string;
-  size: number;
-  /** Lower-case hex. */
-  sha256: string;
-  minVersion: string | null;
-  lots: string[];
+export interface UpdateRecord extends Omit<UpdateManifest, 'createdAt'> {
   createdAt: Date;
   /** Ed25519 signature of the manifest transcript, base64url. */
   signature: string;

@@ -31,10 +31,12 @@ async function findExisting(store: DurableStore, ids: readonly string[]): Promis
   const sorted = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const found = new Map<string, TerminalRecord>();
   const wanted = new Set(sorted);
-  const page = await store.terminals.list({ after: justBelow(sorted[0]!), limit: Math.min(sorted.length + 100, 1000 + sorted.length) });
+  // Room for up to 100 other terminals inside the span; a shorter page reached the table's end.
+  const limit = sorted.length + 100;
+  const page = await store.terminals.list({ after: justBelow(sorted[0]!), limit });
   for (const t of page) if (wanted.has(t.id)) found.set(t.id, t);
   const reached = page.length > 0 ? page[page.length - 1]!.id : '';
-  const rest = page.length < sorted.length + 100 ? [] : sorted.filter((id) => id > reached);
+  const rest = page.length < limit ? [] : sorted.filter((id) => id > reached);
   for (let i = 0; i < rest.length; i += 16) {
     const got = await Promise.all(rest.slice(i, i + 16).map((id) => store.terminals.get(id)));
     for (const t of got) if (t) found.set(t.id, t);
