@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { fromHex, toBase64Url, toHex } from '../src/protocol/bytes.ts';
 import type { TerminalCredential } from '../src/protocol/credential.ts';
 import { deriveOcraKey } from '../src/protocol/handshake/ocraHandshakeSuite.ts';
-import { encodeSuiteList, type HandshakeContext, handshakeTranscript } from '../src/protocol/handshake/handshakeContext.ts';
+import { type HandshakeContext, handshakeTranscript } from '../src/protocol/handshake/handshakeContext.ts';
 import type { FinishRequest, FinishResponse, HelloRequest, HelloResponse } from '../src/protocol/handshake/messages.ts';
 import { checkTerminalProof, chooseSuite, issueChallenge, serverSessionKey } from '../src/protocol/handshake/serverHandshake.ts';
 import { answerChallenge, beginHandshake, type TerminalIdentity } from '../src/protocol/handshake/terminalHandshake.ts';
@@ -21,7 +21,7 @@ import { ocraDataInput } from '../src/protocol/ocra/ocraDataInput.ts';
 import { ocraQuestionFromNonce } from '../src/protocol/ocra/mutualOcra.ts';
 import { parseOcraSuite } from '../src/protocol/ocra/parseOcraSuite.ts';
 import type { HashName, Primitives } from '../src/protocol/primitives.ts';
-import { transcript } from '../src/protocol/transcript.ts';
+import { encodeStringList, transcript } from '../src/protocol/transcript.ts';
 import { STATE_CAPABILITIES } from '../src/server/services/lifecycle.ts';
 
 /** Where the vectors live, relative to the repository root. */
@@ -107,7 +107,7 @@ function transcriptExample() {
 
 function suiteListExample() {
   const suites = ['hmac-sha256', 'hmac-sm3'];
-  return { suites, hex: toHex(encodeSuiteList(suites)) };
+  return { suites, hex: toHex(encodeStringList(suites)) };
 }
 
 function macKeys(hash: HashName, kt: Uint8Array) {

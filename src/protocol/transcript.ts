@@ -29,26 +29,40 @@ export function encodeItems(items: readonly Uint8Array[]): Uint8Array {
   }
   const out = new Uint8Array(size);
   let off = 0;
-  for (const it of items) {
-    out[off] = it.length >>> 8;
-    out[off + 1] = it.length & 0xff;
-    out.set(it, off + 2);
-    off += 2 + it.length;
-  }
+  for (const it of items) off = writeItem(out, off, it);
   return out;
+}
+
+/** Writes item(b) = u16be(len(b)) ‖ b into `out` at `off`; returns the offset after it. The caller checks len(b) ≤ 65535. */
+export function writeItem(out: Uint8Array, off: number, b: Uint8Array): number {
+  out[off] = b.length >>> 8;
+  out[off + 1] = b.length & 0xff;
+  out.set(b, off + 2);
+  return off + 2 + b.length;
+}
+
+/** A list of strings as one field: item(UTF-8(s_1)) ‖ … ‖ item(UTF-8(s_n)) (offered suites, lot lists). */
+export function encodeStringList(strings: readonly string[]): Uint8Array {
+  return encodeItems(strings.map(utf8));
+}
+
+/** The items x_1 … x_n of item(x_1) ‖ … ‖ item(x_n) (views into `bytes`); undefined when an item runs past the end. */
+export function splitItems(bytes: Uint8Array): Uint8Array[] | undefined {
+  const items: Uint8Array[] = [];
+  for (let off = 0; off < bytes.length; ) {
+    if (off + 2 > bytes.length) return undefined;
+    const len = (bytes[off]! << 8) | bytes[off + 1]!;
+    if (off + 2 + len > bytes.length) return undefined;
+    items.push(bytes.subarray(off + 2, off + 2 + len));
+    off += 2 + len;
+  }
+  return items;
 }
 
 /** Splits a transcript back into its label and fields (used by tests and tooling). */
 export function parseTranscript(bytes: Uint8Array): { label: string; fields: Uint8Array[] } {
-  const items: Uint8Array[] = [];
-  let off = 0;
-  while (off < bytes.length) {
-    if (off + 2 > bytes.length) throw new RangeError('truncated transcript');
-    const len = (bytes[off]! << 8) | bytes[off + 1]!;
-    if (off + 2 + len > bytes.length) throw new RangeError('truncated transcript');
-    items.push(bytes.subarray(off + 2, off + 2 + len));
-    off += 2 + len;
-  }
+  const items = splitItems(bytes);
+  if (!items) throw new RangeError('truncated transcript');
   const [label, ...fields] = items;
   if (!label) throw new RangeError('empty transcript');
   return { label: new TextDecoder().decode(label), fields };

@@ -1,7 +1,7 @@
 // What both sides of a handshake agree on, and its transcript (docs/protocol.md §4.2).
 import { concatBytes, utf8 } from '../bytes.ts';
 import { decodeHardwareEvidence, type HardwareEvidence } from '../hardware/hardwareEvidence.ts';
-import { encodeItems, transcript } from '../transcript.ts';
+import { encodeStringList, transcript } from '../transcript.ts';
 
 /** The inputs every handshake proof covers. */
 export interface HandshakeContext {
@@ -27,11 +27,6 @@ function evidenceField(evidence: HardwareEvidence | undefined): Uint8Array {
   return concatBytes(salt, mac);
 }
 
-/** The offered suite list as one field: each name as u16be length ‖ UTF-8. */
-export function encodeSuiteList(suites: readonly string[]): Uint8Array {
-  return encodeItems(suites.map(utf8));
-}
-
 /** The context's fields in transcript order. */
 function contextFields(ctx: HandshakeContext): Uint8Array[] {
   const kid = new Uint8Array(4);
@@ -41,7 +36,7 @@ function contextFields(ctx: HandshakeContext): Uint8Array[] {
     utf8(ctx.terminalId),
     kid,
     utf8(ctx.suite),
-    encodeSuiteList(ctx.offered),
+    encodeStringList(ctx.offered),
     ctx.nonceT,
     ctx.nonceS,
     utf8(ctx.challengeId),

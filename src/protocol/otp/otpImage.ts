@@ -3,11 +3,10 @@
 // key derived from the hardware fingerprint, and a SHA-256 trailer that tells a damaged or
 // tampered image (refused) from a healthy image on the wrong hardware (restricted mode).
 import { type AeadSuite, type AeadSuiteName, getAeadSuite } from '../aeadSuites.ts';
-import { fromUtf8, utf8 } from '../bytes.ts';
+import { concatBytes, fromUtf8, utf8 } from '../bytes.ts';
 import { TesseraError } from '../errors.ts';
-import { encodeSuiteList } from '../handshake/handshakeContext.ts';
 import type { Primitives } from '../primitives.ts';
-import { transcript } from '../transcript.ts';
+import { encodeItems, splitItems, transcript, writeItem } from '../transcript.ts';
 
 /** "TSOT": Tessera OTP. */
 export const OTP_MAGIC = utf8('TSOT');
@@ -54,23 +53,13 @@ function tooLong(field: string, length: number): never {
 /** item(b) = u16be(len) ‖ b; refuses a field its 2-byte length cannot carry. */
 function item(field: string, b: Uint8Array): Uint8Array {
   if (b.length > MAX_ITEM) tooLong(field, b.length);
-  const out = new Uint8Array(2 + b.length);
-  out[0] = b.length >>> 8;
-  out[1] = b.length & 0xff;
-  out.set(b, 2);
-  return out;
-}
-
-function putItem(out: Uint8Array, off: number, b: Uint8Array): number {
-  out[off] = b.length >>> 8;
-  out[off + 1] = b.length & 0xff;
-  out.set(b, off + 2);
-  return off + 2 + b.length;
+  return encodeItems([b]);
 }
 
 function suiteList(field: string, suites: readonly string[]): Uint8Array {
-  for (const s of suites) if (utf8(s).length > MAX_ITEM) tooLong(`${field} entry`, utf8(s).length);
-  return item(field, encodeSuiteList(suites));
+  const names = suites.map(utf8);
+  for (const n of names) if (n.length > MAX_ITEM) tooLong(`${field} entry`, n.length);
+  return item(field, encodeItems(names));
 }
 
 function sealingKey(p: Primitives, fph: Uint8Array, salt: Uint8Array, terminalId: Uint8Array, length: number): Uint8Array {
@@ -116,13 +105,7 @@ export class OtpImageTemplate {
     this.#head = head;
     this.#lotItem = item('lotId', utf8(fields.lotId));
     const parts = [item('serverId', utf8(fields.serverId)), item('url', utf8(fields.url)), suiteList('handshakeSuites', fields.handshakeSuites), suiteList('aeadSuites', fields.aeadSuites)];
-    const tail = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
-    let off = 0;
-    for (const b of parts) {
-      tail.set(b, off);
-      off += b.length;
-    }
-    this.#tail = tail;
+    this.#tail = concatBytes(...parts);
   }
 
   /** Bytes of the image of `terminalId`. */
@@ -147,17 +130,17 @@ export class OtpImageTemplate {
     out.set(salt, offset + HEAD);
     let off = offset + FIXED;
     out.set(this.#lotItem, off);
-    off = putItem(out, off + this.#lotItem.length, id);
+    off = writeItem(out, off + this.#lotItem.length, id);
     out.set(this.#tail, off);
     off += this.#tail.length;
     const aad = out.subarray(offset, off); // every public field, the salt included
     const nonce = random.subarray(SALT);
-    off = putItem(out, off, nonce);
+    off = writeItem(out, off, nonce);
     const key = sealingKey(p, fph, salt, id, this.#suite.keyLength);
     const sealed = this.#suite.seal(p, key, nonce, aad, terminalKey);
     key.fill(0);
     if (sealed.length !== this.#sealedLength) throw new Error(`${this.#suite.name} sealed ${sealed.length} bytes, not ${this.#sealedLength}`);
-    off = putItem(out, off, sealed);
+    off = writeItem(out, off, sealed);
     out.set(p.digest('sha256', out.subarray(offset, off)), off);
     return length;
   }
@@ -180,14 +163,7 @@ function corrupt(why: string): never {
 }
 
 function decodeSuiteList(bytes: Uint8Array): string[] {
-  const out: string[] = [];
-  for (let off = 0; off < bytes.length; ) {
-    const len = ((bytes[off] ?? corrupt('suite list')) << 8) | (bytes[off + 1] ?? corrupt('suite list'));
-    if (off + 2 + len > bytes.length) corrupt('suite list');
-    out.push(fromUtf8(bytes.subarray(off + 2, off + 2 + len)));
-    off += 2 + len;
-  }
-  return out;
+  return (splitItems(bytes) ?? corrupt('suite list')).map(fromUtf8);
 }
 
 /** Whether `image` is a version-1 image whose version byte alone was damaged: its v1 trailer holds with the byte put back. */
@@ -215,18 +191,10 @@ export function parseOtpImage(p: Primitives, image: Uint8Array): OtpImage {
   if (!p.equal(p.digest('sha256', body), image.subarray(image.length - DIGEST))) corrupt('digest mismatch');
   const suite = getAeadSuite(image[5]!);
   if (!suite) corrupt('unknown seal suite');
-  const items: Uint8Array[] = [];
-  let off = FIXED;
-  let aadEnd = 0;
-  while (off < body.length) {
-    if (items.length === 6) aadEnd = off;
-    if (off + 2 > body.length) corrupt('truncated field');
-    const len = (body[off]! << 8) | body[off + 1]!;
-    if (off + 2 + len > body.length) corrupt('truncated field');
-    items.push(body.subarray(off + 2, off + 2 + len));
-    off += 2 + len;
-  }
+  const items = splitItems(body.subarray(FIXED)) ?? corrupt('truncated field');
   if (items.length !== 8) corrupt('wrong number of fields');
+  // The AEAD's associated data ends where the nonce item starts.
+  const aadEnd = items.slice(0, 6).reduce((off, b) => off + 2 + b.length, FIXED);
   const [lot, tid, sid, url, hs, aead, nonce, sealed] = items as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
   if (nonce.length !== suite.nonceLength) corrupt(`nonce of ${nonce.length} bytes for ${suite.name}`);
   if (sealed.length !== SEALED_LENGTH[suite.name]) corrupt(`sealed key of ${sealed.length} bytes for ${suite.name}`);

@@ -4,8 +4,7 @@
 import { fromBase64Url, fromHex, uintBE } from '../bytes.ts';
 import { TesseraError } from '../errors.ts';
 import { LOT_ID_PATTERN } from '../factory/lotKeys.ts';
-import { encodeSuiteList } from '../handshake/handshakeContext.ts';
-import { transcript } from '../transcript.ts';
+import { encodeStringList, transcript } from '../transcript.ts';
 import { isUpdateVersion } from './updateVersion.ts';
 
 /** An update manifest. Every field is covered by the signature. */
@@ -106,7 +105,7 @@ export function updateManifestTranscript(m: UpdateManifest): Uint8Array {
     uintBE(m.size, 8),
     fromHex(m.sha256, 'sha256'),
     m.minVersion ?? '',
-    encodeSuiteList(m.lots), // the same list encoding as offered suites (§4.2)
+    encodeStringList(m.lots), // the same list encoding as offered suites (§4.2)
     m.createdAt,
   ]);
 }
