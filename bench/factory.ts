@@ -4,7 +4,8 @@
 // dropped afterwards) — by running the real CLI, `tessera factory provision --simulate N
 // --sqlite|--database …`, as a child process. By default the child is the compiled package
 // (tsc into node_modules/.cache, what an installed `tessera` runs); --source runs it from the
-// TypeScript sources under tsx instead (about 75 MB more, the loader in every thread).
+// TypeScript sources under tsx instead (about 60 MB more in the runs docs/factory.md §8 lists:
+// the loader in every thread).
 // Memory: the child reports its own maxRSS, which covers its worker threads (they share the
 // process); this harness samples the child's VmRSS as a cross-check, reports its own peak,
 // and with --pg the PostgreSQL processes' peak PSS. The last line is one JSON object.
@@ -147,8 +148,7 @@ interface CliSummary {
   peakRssMb: number;
 }
 
-async function main(): Promise<void> {
-  const opts = options();
+async function main(opts: Options | undefined): Promise<void> {
   if (!opts) return void out(USAGE);
   const compiled = !opts.source && build();
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-factory-'));
@@ -234,11 +234,14 @@ async function main(): Promise<void> {
   );
 }
 
+let keep = false;
 try {
-  await main();
+  const opts = options();
+  keep = opts?.keep ?? false;
+  await main(opts);
 } catch (err) {
   log(`failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 } finally {
-  if (!process.argv.includes('--keep')) await runCleanups();
+  if (!keep) await runCleanups();
 }

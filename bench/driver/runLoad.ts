@@ -70,7 +70,6 @@ export async function runLoad(op: Operation, plan: LoadPlan, hooks: WindowHooks)
   if (windowStart === 0) windowStart = windowEnd;
 
   const sorted = Float64Array.from(latencies).sort();
-  const mean = sorted.length === 0 ? Number.NaN : sorted.reduce((a, b) => a + b, 0) / sorted.length;
   return {
     completed,
     errors,
@@ -78,7 +77,6 @@ export async function runLoad(op: Operation, plan: LoadPlan, hooks: WindowHooks)
     windowMs: windowEnd - windowStart,
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
-    meanMs: mean,
     notes: [],
   };
 }

@@ -32,7 +32,6 @@ export interface LoadResult {
   windowMs: number;
   p50Ms: number;
   p99Ms: number;
-  meanMs: number;
   /** Free-form facts the driver saw (negotiated suite, TLS version, …). */
   notes: string[];
 }

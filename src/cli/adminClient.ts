@@ -2,6 +2,7 @@
 // TESSERA_ADMIN_TOKEN, else the local data dir's admin.token and http://127.0.0.1:8080.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
 import { utf8 } from '../protocol/bytes.ts';
 import { TesseraError } from '../protocol/errors.ts';
 import { raiseForProblem, sendJson } from '../terminal/httpTransport.ts';
@@ -10,6 +11,11 @@ import { raiseForProblem, sendJson } from '../terminal/httpTransport.ts';
 export interface AdminOptions {
   url?: string;
   adminToken?: string;
+}
+
+/** Adds `--url` and `--admin-token` to an admin command. */
+export function adminOptions(cmd: Command): Command {
+  return cmd.option('--url <url>', 'server URL (default TESSERA_URL or http://127.0.0.1:8080)').option('--admin-token <token>', 'admin token (default TESSERA_ADMIN_TOKEN or the data dir\'s admin.token)');
 }
 
 /** Calls the admin API with the resolved URL and token. */

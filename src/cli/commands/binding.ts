@@ -1,7 +1,8 @@
 // `tessera binding list|show|suspend|release`: SIM binding administration against a running
 // server (admin token), the counterpart of /v1/admin/bindings.
 import { Command } from 'commander';
-import { type AdminOptions, adminClient } from '../adminClient.ts';
+import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
+import { print } from '../output.ts';
 
 interface BindingJson {
   id: string;
@@ -15,17 +16,11 @@ interface BindingJson {
   cooldownUntil: string | null;
 }
 
-const print = (text: string) => process.stdout.write(`${text}\n`);
-
 /** One line per binding: id, status(reason), terminal, app, …last4, created, cool-down. */
-export function bindingRow(b: BindingJson): string {
+function bindingRow(b: BindingJson): string {
   const status = b.reason ? `${b.status}(${b.reason})` : b.status;
   const cooldown = b.cooldownUntil ? `\tcool-down until ${b.cooldownUntil}` : '';
   return `${b.id}\t${status}\t${b.terminalId}\t${b.appId}\t…${b.msisdnLast4}\t${b.createdAt}${cooldown}`;
-}
-
-function withAdmin(cmd: Command): Command {
-  return cmd.option('--url <url>', 'server URL (default TESSERA_URL or http://127.0.0.1:8080)').option('--admin-token <token>', 'admin token (default TESSERA_ADMIN_TOKEN or the data dir\'s admin.token)');
 }
 
 const path = (id: string, action = '') => `/v1/admin/bindings/${encodeURIComponent(id)}${action}`;
@@ -34,7 +29,7 @@ const path = (id: string, action = '') => `/v1/admin/bindings/${encodeURICompone
 export function bindingCommand(): Command {
   const binding = new Command('binding').description('List, show, suspend and release SIM/secure-element bindings (docs/binding.md)');
 
-  withAdmin(binding.command('list'))
+  adminOptions(binding.command('list'))
     .description('List bindings, newest first')
     .option('--terminal <id>', 'only this terminal\'s bindings')
     .option('--app <id>', 'only this application\'s bindings')
@@ -56,21 +51,21 @@ export function bindingCommand(): Command {
       else for (const b of out.bindings) print(bindingRow(b));
     });
 
-  withAdmin(binding.command('show'))
+  adminOptions(binding.command('show'))
     .description('Show one binding')
     .argument('<id>', 'binding id')
     .action(async (id: string, opts: AdminOptions) => {
       print(JSON.stringify(await adminClient(opts).call<BindingJson>('GET', path(id)), null, 2));
     });
 
-  withAdmin(binding.command('suspend'))
+  adminOptions(binding.command('suspend'))
     .description('Suspend an active binding: sensitive calls are refused until the user binds again')
     .argument('<id>', 'binding id')
     .action(async (id: string, opts: AdminOptions) => {
       print(bindingRow(await adminClient(opts).call<BindingJson>('POST', path(id, '/suspend'))));
     });
 
-  withAdmin(binding.command('release'))
+  adminOptions(binding.command('release'))
     .description('End a binding: the number may be bound again, here or on another terminal')
     .argument('<id>', 'binding id')
     .action(async (id: string, opts: AdminOptions) => {

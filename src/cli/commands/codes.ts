@@ -3,7 +3,8 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { Command } from 'commander';
 import { TesseraError } from '../../protocol/errors.ts';
-import { type AdminOptions, adminClient } from '../adminClient.ts';
+import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
+import { print } from '../output.ts';
 
 interface BatchJson {
   id: string;
@@ -15,17 +16,11 @@ interface BatchJson {
   counts: { issued: number; used: number; revoked: number; expired: number };
 }
 
-const print = (text: string) => process.stdout.write(`${text}\n`);
-
 /** One line per batch: name, product, counts by status, expiry (and revocation). */
-export function batchRow(b: BatchJson): string {
+function batchRow(b: BatchJson): string {
   const c = b.counts;
   const revoked = b.revokedAt ? `\trevoked ${b.revokedAt}` : '';
   return `${b.id}\t${b.product}\tissued=${c.issued}\tused=${c.used}\trevoked=${c.revoked}\texpired=${c.expired}\ttotal=${b.count}\texpires ${b.expiresAt}${revoked}`;
-}
-
-function withAdmin(cmd: Command): Command {
-  return cmd.option('--url <url>', 'server URL (default TESSERA_URL or http://127.0.0.1:8080)').option('--admin-token <token>', 'admin token (default TESSERA_ADMIN_TOKEN or the data dir\'s admin.token)');
 }
 
 /** Creates the output file (mode 0600) before anything is issued; refuses an existing one. */
@@ -44,7 +39,7 @@ const batchPath = (id: string, action = '') => `/v1/admin/code-batches/${encodeU
 export function codesCommand(): Command {
   const codes = new Command('codes').description('Issue, list and revoke purchase activation codes (docs/protocol.md §12)');
 
-  withAdmin(codes.command('issue'))
+  adminOptions(codes.command('issue'))
     .description('Issue a batch of activation codes and write them to a new CSV file (mode 0600); the server keeps only keyed hashes')
     .requiredOption('--batch <name>', 'batch name (letters, digits, . _ : + -)')
     .requiredOption('--count <n>', 'how many codes (1–100000)')
@@ -75,7 +70,7 @@ export function codesCommand(): Command {
       print(opts.json ? JSON.stringify(out.batch) : `issued ${out.codes.length} codes in batch ${out.batch.id} (product ${out.batch.product}, expire ${out.batch.expiresAt}); written to ${opts.out}`);
     });
 
-  withAdmin(codes.command('list'))
+  adminOptions(codes.command('list'))
     .description('List code batches with their codes counted by status (never the codes)')
     .option('--batch <name>', 'only this batch')
     .option('--json', 'print JSON')
@@ -98,7 +93,7 @@ export function codesCommand(): Command {
       else for (const b of batches) print(batchRow(b));
     });
 
-  withAdmin(codes.command('revoke'))
+  adminOptions(codes.command('revoke'))
     .description('Revoke every unused code of a batch (used codes stay used)')
     .requiredOption('--batch <name>', 'batch name')
     .action(async (opts: AdminOptions & { batch: string }) => {

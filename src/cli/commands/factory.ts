@@ -12,7 +12,8 @@ import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
 import { parseOtpImage, unsealOtpImage } from '../../protocol/otp/otpImage.ts';
 import { defaultTerminalId } from '../../protocol/factory/provisionTerminal.ts';
 import { simulatedLotDescriptor } from '../../protocol/factory/simulatedLotDescriptor.ts';
-import { type AdminOptions, adminClient } from '../adminClient.ts';
+import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
+import { print } from '../output.ts';
 import { hardwareSource, simulatedSource } from '../factory/descriptorSource.ts';
 import { openDirectImport } from '../factory/directImport.ts';
 import { importBundle } from '../factory/importBundle.ts';
@@ -29,14 +30,9 @@ interface LotJson {
   createdAt: string;
 }
 
-const print = (text: string) => process.stdout.write(`${text}\n`);
 const warn = (text: string) => process.stderr.write(`tessera: warning: ${text}\n`);
 const lotRow = (l: LotJson) => `${l.id}\tkid=${l.kid}\t${l.handshakeSuites.join(',')}\t${l.aeadSuites.join(',')}\t${l.createdAt}${l.label ? `\t${l.label}` : ''}`;
 const list = (text: string | undefined) => text?.split(',').map((s) => s.trim()).filter(Boolean);
-
-function withAdmin(cmd: Command): Command {
-  return cmd.option('--url <url>', 'server URL (default TESSERA_URL or http://127.0.0.1:8080)').option('--admin-token <token>', 'admin token (default TESSERA_ADMIN_TOKEN or the data dir\'s admin.token)');
-}
 
 function readJsonFile(path: string, what: string): unknown {
   try {
@@ -55,7 +51,7 @@ function positiveInt(text: string, flag: string, min = 1): number {
 
 function lotCommand(): Command {
   const lot = new Command('lot').description('Create and list production lots (admin API)');
-  withAdmin(lot.command('create'))
+  adminOptions(lot.command('create'))
     .description('Create a lot and write its station file (mode 0600; holds the lot key; shown once)')
     .requiredOption('--lot <id>', 'lot id, e.g. L-2026-11')
     .requiredOption('--out <file>', 'station file to create (refuses to overwrite)')
@@ -82,7 +78,7 @@ function lotCommand(): Command {
       }
       print(opts.json ? JSON.stringify(out.lot) : `created lot ${out.lot.id} (kid ${out.lot.kid}); station file written to ${opts.out}`);
     });
-  withAdmin(lot.command('list'))
+  adminOptions(lot.command('list'))
     .description('List lots')
     .option('--limit <n>', 'page size (1–1000)', '100')
     .option('--after <id>', 'start after this lot id')
@@ -94,7 +90,7 @@ function lotCommand(): Command {
       if (opts.json) print(JSON.stringify(out));
       else for (const l of out.lots) print(lotRow(l));
     });
-  withAdmin(lot.command('show'))
+  adminOptions(lot.command('show'))
     .description('Show a lot (never its key)')
     .argument('<id>', 'lot id')
     .action(async (id: string, opts: AdminOptions) => {
@@ -169,7 +165,7 @@ function provisionCommand(): Command {
 }
 
 function importCommand(): Command {
-  return withAdmin(new Command('import'))
+  return adminOptions(new Command('import'))
     .description('Register a provisioned lot on the server from its bundle (one request per block; safe to repeat)')
     .argument('<dir>', 'the bundle directory (or the lot directory holding bundle/)')
     .option('--json', 'print the summary as JSON')

@@ -1,15 +1,14 @@
 // `tessera terminal add|list|show|revoke` (admin, against a running server) and
 // `tessera terminal login` (runs the terminal SDK with a credential file).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { parseCredential, type TerminalCredential } from '../../protocol/credential.ts';
+import type { TerminalCredential } from '../../protocol/credential.ts';
 import { TesseraError } from '../../protocol/errors.ts';
-import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
-import { TerminalClient } from '../../terminal/terminalClient.ts';
-import { type AdminOptions, adminClient } from '../adminClient.ts';
+import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
+import { print } from '../output.ts';
 import { activateCommand } from './terminalActivate.ts';
 import { bindCommand, secureEchoCommand } from './terminalBind.ts';
-import { bootCommand, bootedClient, fingerprintCommand, type HardwareOptions, hardwareOptions, writeOtpCommand } from './terminalBoot.ts';
+import { bootCommand, fingerprintCommand, hardwareOptions, type TerminalSourceOptions, terminalClientFrom, writeOtpCommand } from './terminalBoot.ts';
 
 interface TerminalJson {
   id: string;
@@ -21,34 +20,13 @@ interface TerminalJson {
   revokedAt: string | null;
 }
 
-const print = (text: string) => process.stdout.write(`${text}\n`);
 const row = (t: TerminalJson) => `${t.id}\t${t.status}\tkid=${t.kid}\t${t.suites.join(',')}\t${t.createdAt}${t.label ? `\t${t.label}` : ''}`;
-
-function withAdmin(cmd: Command): Command {
-  return cmd.option('--url <url>', 'server URL (default TESSERA_URL or http://127.0.0.1:8080)').option('--admin-token <token>', 'admin token (default TESSERA_ADMIN_TOKEN or the data dir\'s admin.token)');
-}
-
-/** Reads and checks a credential file. */
-export function readCredentialFile(path: string): TerminalCredential {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new TesseraError('credential.invalid', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  try {
-    return parseCredential(JSON.parse(text));
-  } catch (err) {
-    if (err instanceof TesseraError) throw err;
-    throw new TesseraError('credential.invalid', `${path} is not JSON`);
-  }
-}
 
 /** The terminal command group. */
 export function terminalCommand(): Command {
   const terminal = new Command('terminal').description('Register, inspect and revoke terminals; log a terminal in');
 
-  withAdmin(terminal.command('add'))
+  adminOptions(terminal.command('add'))
     .description('Register a terminal and write its credential file (mode 0600)')
     .requiredOption('--id <id>', 'terminal id')
     .requiredOption('--out <file>', 'credential file to create (refuses to overwrite)')
@@ -69,7 +47,7 @@ export function terminalCommand(): Command {
       print(opts.json ? JSON.stringify(out.terminal) : `registered ${out.terminal.id} (kid ${out.terminal.kid}); credential written to ${opts.out}`);
     });
 
-  withAdmin(terminal.command('list'))
+  adminOptions(terminal.command('list'))
     .description('List terminals')
     .option('--status <status>', 'active or revoked')
     .option('--limit <n>', 'page size (1–1000)', '100')
@@ -84,7 +62,7 @@ export function terminalCommand(): Command {
       else for (const t of out.terminals) print(row(t));
     });
 
-  withAdmin(terminal.command('show'))
+  adminOptions(terminal.command('show'))
     .description('Show one terminal')
     .argument('<id>', 'terminal id')
     .action(async (id: string, opts: AdminOptions) => {
@@ -95,7 +73,7 @@ export function terminalCommand(): Command {
     ['restrict', 'restrict', 'Restrict a terminal to updates only; its sessions lose every other capability at once'],
     ['restore', 'restore', 'Lift a restriction: the terminal is active again'],
   ] as const) {
-    withAdmin(terminal.command(name))
+    adminOptions(terminal.command(name))
       .description(summary)
       .argument('<id>', 'terminal id')
       .action(async (id: string, opts: AdminOptions) => {
@@ -104,7 +82,7 @@ export function terminalCommand(): Command {
       });
   }
 
-  withAdmin(terminal.command('revoke'))
+  adminOptions(terminal.command('revoke'))
     .description('Revoke a terminal: it can no longer log in and its sessions stop working')
     .argument('<id>', 'terminal id')
     .action(async (id: string, opts: AdminOptions) => {
@@ -118,12 +96,8 @@ export function terminalCommand(): Command {
     .option('--otp <file>', 'or, for a factory-made terminal, its OTP image (with --hardware-file or --linux): boots, then logs in with hardware evidence')
     .option('--url <url>', 'server URL (default: the credential\'s)')
     .option('--json', 'print the session as JSON')
-    .action(async (opts: HardwareOptions & { credential?: string; otp?: string; url?: string; json?: boolean }) => {
-      if (Boolean(opts.credential) === Boolean(opts.otp)) throw new TesseraError('input.invalid', 'give exactly one of --credential <file> or --otp <file>');
-      const client = opts.otp
-        ? await bootedClient({ ...opts, otp: opts.otp })
-        : new TerminalClient({ credential: readCredentialFile(opts.credential!), primitives: nodePrimitives, ...(opts.url ? { url: opts.url } : {}) });
-      const s = await client.login();
+    .action(async (opts: TerminalSourceOptions & { json?: boolean }) => {
+      const s = await (await terminalClientFrom(opts)).login();
       const view = { sessionId: s.sessionId, expiresAt: s.expiresAt.toISOString(), capabilities: s.capabilities, suite: s.suite };
       print(opts.json ? JSON.stringify(view) : `server proved itself; session ${view.sessionId} (${view.suite}) until ${view.expiresAt}; capabilities: ${view.capabilities.join(', ')}`);
     });

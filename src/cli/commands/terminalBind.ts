@@ -9,16 +9,14 @@ import { promisify } from 'node:util';
 import { Command } from 'commander';
 import type { SubscriberFacts } from '../../protocol/binding/simIdentifiers.ts';
 import { TesseraError } from '../../protocol/errors.ts';
-import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
 import { BindingClient } from '../../terminal/binding/bindingClient.ts';
 import { createMmcliSubscriberInfo } from '../../terminal/binding/mmcliSubscriberInfo.ts';
 import { SimulatedSubscriberInfo, type SubscriberInfo } from '../../terminal/binding/subscriberInfo.ts';
-import { TerminalClient } from '../../terminal/terminalClient.ts';
-import { readCredentialFile } from './terminal.ts';
+import { print } from '../output.ts';
+import { terminalClientFrom } from './terminalBoot.ts';
 
-interface FactsOptions {
-  credential: string;
-  url?: string;
+/** The SIM facts options (see simOptions). */
+export interface SimOptions {
   sim?: string;
   mmcli?: boolean;
   modem?: string;
@@ -26,7 +24,10 @@ interface FactsOptions {
   msisdn?: string;
 }
 
-const print = (text: string) => process.stdout.write(`${text}\n`);
+interface FactsOptions extends SimOptions {
+  credential: string;
+  url?: string;
+}
 
 function readSimFile(path: string): SubscriberFacts {
   let v: Record<string, unknown>;
@@ -43,7 +44,7 @@ function readSimFile(path: string): SubscriberFacts {
 }
 
 /** The SubscriberInfo the options name: `--sim file.json` or `--mmcli`. */
-export function subscriberFrom(opts: FactsOptions): SubscriberInfo {
+export function subscriberFrom(opts: SimOptions): SubscriberInfo {
   if (Boolean(opts.sim) === Boolean(opts.mmcli)) throw new TesseraError('input.invalid', 'give exactly one of --sim <file> or --mmcli');
   if (opts.sim) return new SimulatedSubscriberInfo(readSimFile(opts.sim));
   const run = async (args: readonly string[]) => (await promisify(execFile)('mmcli', [...args], { encoding: 'utf8', timeout: 10_000 })).stdout;
@@ -51,19 +52,28 @@ export function subscriberFrom(opts: FactsOptions): SubscriberInfo {
   return createMmcliSubscriberInfo({ run, ...(opts.modem ? { modem: opts.modem } : {}), ...(se ? { seSerial: async () => se } : {}) });
 }
 
-function factsOptions(cmd: Command): Command {
-  return cmd
-    .requiredOption('--credential <file>', 'credential file written by `terminal add`')
-    .option('--url <url>', 'server URL (default: the credential\'s)')
-    .option('--sim <file>', 'simulated SIM: JSON {"iccid", "imsi", "seSerial", "msisdn"?}')
-    .option('--mmcli', 'read the SIM from the modem with ModemManager\'s mmcli')
+/**
+ * Adds the SIM facts options --sim, --mmcli, --modem, --se-serial and --msisdn. `simHelp`
+ * describes --sim; `bind` requires --msisdn, the number it registers.
+ */
+export function simOptions(cmd: Command, how: { simHelp?: string; requireMsisdn?: boolean } = {}): Command {
+  const withSim = cmd
+    .option('--sim <file>', how.simHelp ?? 'simulated SIM: JSON {"iccid", "imsi", "seSerial", "msisdn"?}')
+    .option('--mmcli', 'or read the SIM from the modem with ModemManager\'s mmcli')
     .option('--modem <id>', 'with --mmcli: modem index or D-Bus path (default: the first)')
     .option('--se-serial <serial>', 'with --mmcli: secure-element serial (default: the eUICC EID)');
+  return how.requireMsisdn
+    ? withSim.requiredOption('--msisdn <number>', 'the phone number, in international form (+447400123456)')
+    : withSim.option('--msisdn <number>', 'the bound number, when the SIM does not report it');
 }
 
-function bindingClient(opts: FactsOptions): BindingClient {
-  const credential = readCredentialFile(opts.credential);
-  const client = new TerminalClient({ credential, primitives: nodePrimitives, ...(opts.url ? { url: opts.url } : {}) });
+function factsOptions(cmd: Command, requireMsisdn = false): Command {
+  const withCredential = cmd.requiredOption('--credential <file>', 'credential file written by `terminal add`').option('--url <url>', 'server URL (default: the credential\'s)');
+  return simOptions(withCredential, { requireMsisdn });
+}
+
+async function bindingClient(opts: FactsOptions): Promise<BindingClient> {
+  const client = await terminalClientFrom(opts);
   return new BindingClient({ client, subscriber: subscriberFrom(opts), ...(opts.msisdn ? { msisdn: opts.msisdn } : {}) });
 }
 
@@ -80,15 +90,14 @@ async function promptCode(length: number): Promise<string> {
 
 /** `terminal bind`. */
 export function bindCommand(): Command {
-  return factsOptions(new Command('bind'))
+  return factsOptions(new Command('bind'), true)
     .description('Bind this terminal to its SIM and secure element: the server texts a code to the number, then confirm it')
-    .requiredOption('--msisdn <number>', 'the phone number, in international form (+447400123456)')
     .option('--app <id>', 'application id (default: the server\'s first)')
     .option('--code <digits>', 'the code from the SMS (default: prompt for it)')
     .option('--json', 'print the binding as JSON')
     .addHelpText('after', '\nExample:\n  tessera terminal bind --credential T-0001.json --sim sim.json --msisdn +447400123456')
     .action(async (opts: FactsOptions & { msisdn: string; app?: string; code?: string; json?: boolean }) => {
-      const binding = bindingClient(opts);
+      const binding = await bindingClient(opts);
       const pending = await binding.register({ msisdn: opts.msisdn, ...(opts.app ? { appId: opts.app } : {}) });
       process.stderr.write(`tessera: code sent to …${pending.binding.msisdnLast4} (binding ${pending.binding.id}, expires ${pending.codeExpiresAt})\n`);
       const code = opts.code ?? (await promptCode(pending.codeLength));
@@ -102,7 +111,6 @@ export function bindCommand(): Command {
 export function secureEchoCommand(): Command {
   return factsOptions(new Command('secure-echo'))
     .description('Make the example sensitive call POST /v1/secure/echo with the SIM/SE facts signed in')
-    .option('--msisdn <number>', 'the bound number, when the SIM does not report it')
     .option('--body <json>', 'JSON object to echo', '{}')
     .action(async (opts: FactsOptions & { body: string }) => {
       let body: unknown;
@@ -111,6 +119,6 @@ export function secureEchoCommand(): Command {
       } catch {
         throw new TesseraError('input.invalid', '--body is not JSON');
       }
-      print(JSON.stringify((await bindingClient(opts).sensitive('POST', '/v1/secure/echo', { body })).body));
+      print(JSON.stringify((await (await bindingClient(opts)).sensitive('POST', '/v1/secure/echo', { body })).body));
     });
 }

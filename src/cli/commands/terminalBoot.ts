@@ -1,10 +1,13 @@
 // `tessera terminal boot` (the SDK's boot check: full or restricted), `tessera terminal
 // fingerprint` (print the hardware descriptor a Linux device reads, for the factory station)
 // and `tessera terminal write-otp` (write an image into a write-once OTP file). The hardware
-// comes from a descriptor file (simulated device) or from the Linux system itself.
+// comes from a descriptor file (simulated device) or from the Linux system itself. Also the
+// terminal client the commands that run as the terminal use: from a credential file, or booted
+// from an OTP image.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { toBase64Url } from '../../protocol/bytes.ts';
+import { parseCredential, type TerminalCredential } from '../../protocol/credential.ts';
 import { TesseraError } from '../../protocol/errors.ts';
 import { type HardwareDescriptor, fingerprintHash } from '../../protocol/hardware/hardwareFingerprint.ts';
 import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
@@ -14,6 +17,7 @@ import { type HardwareFingerprint, SimulatedHardwareFingerprint } from '../../te
 import { FileOtpStore } from '../../terminal/node/fileOtpStore.ts';
 import { LinuxHardwareFingerprint } from '../../terminal/node/linuxHardwareFingerprint.ts';
 import { TerminalClient } from '../../terminal/terminalClient.ts';
+import { print } from '../output.ts';
 
 /** The hardware options shared by boot, login and fingerprint. */
 export interface HardwareOptions {
@@ -21,8 +25,6 @@ export interface HardwareOptions {
   linux?: boolean;
   sysroot?: string;
 }
-
-const print = (text: string) => process.stdout.write(`${text}\n`);
 
 /** Adds `--hardware-file`, `--linux` and `--sysroot`. */
 export function hardwareOptions(cmd: Command): Command {
@@ -73,7 +75,7 @@ export function readDescriptorFile(path: string, terminalId?: string): HardwareD
 }
 
 /** The HardwareFingerprint the options name (exactly one of --hardware-file or --linux). */
-export function hardwareFrom(opts: HardwareOptions, terminalId?: string): HardwareFingerprint {
+function hardwareFrom(opts: HardwareOptions, terminalId?: string): HardwareFingerprint {
   if (Boolean(opts.hardwareFile) === Boolean(opts.linux)) throw new TesseraError('input.invalid', 'give exactly one of --hardware-file <file> or --linux');
   if (opts.sysroot && !opts.linux) throw new TesseraError('input.invalid', '--sysroot goes with --linux');
   if (opts.hardwareFile) return new SimulatedHardwareFingerprint(readDescriptorFile(opts.hardwareFile, terminalId));
@@ -81,7 +83,7 @@ export function hardwareFrom(opts: HardwareOptions, terminalId?: string): Hardwa
 }
 
 /** Boots from `--otp FILE` and the hardware options. */
-export async function bootFromOptions(opts: HardwareOptions & { otp: string }): Promise<BootResult> {
+async function bootFromOptions(opts: HardwareOptions & { otp: string }): Promise<BootResult> {
   const otpStore = new FileOtpStore(opts.otp);
   // The image's terminal id picks the line of a devices.jsonl; a bad image fails here first.
   const image = await readOtpImage(nodePrimitives, otpStore);
@@ -89,7 +91,7 @@ export async function bootFromOptions(opts: HardwareOptions & { otp: string }): 
 }
 
 /** The boot outcome as JSON: public fields only, never the key. */
-export function bootView(boot: BootResult): Record<string, unknown> {
+function bootView(boot: BootResult): Record<string, unknown> {
   const common = { lotId: boot.lotId, handshakeSuites: boot.policy.handshakeSuites, aeadSuites: boot.policy.aeadSuites, updatePublicKey: toBase64Url(boot.updatePublicKey) };
   if (boot.mode === 'full') {
     const c = boot.credential;
@@ -152,4 +154,35 @@ export async function bootedClient(opts: HardwareOptions & { otp: string; url?: 
     throw new TesseraError('terminal.restricted', `terminal ${boot.terminalId} booted restricted (${boot.reason}): ${boot.detail}; only software updates are allowed`);
   }
   return TerminalClient.fromBoot(boot, { primitives: nodePrimitives, ...(opts.url ? { url: opts.url } : {}) });
+}
+
+/** Reads and checks a credential file. */
+function readCredentialFile(path: string): TerminalCredential {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TesseraError('credential.invalid', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  try {
+    return parseCredential(JSON.parse(text));
+  } catch (err) {
+    if (err instanceof TesseraError) throw err;
+    throw new TesseraError('credential.invalid', `${path} is not JSON`);
+  }
+}
+
+/** How a command running as the terminal names it: `--credential FILE`, or `--otp FILE` with the hardware options. */
+export interface TerminalSourceOptions extends HardwareOptions {
+  credential?: string;
+  otp?: string;
+  url?: string;
+}
+
+/** The terminal client the options name: exactly one of `--credential` or `--otp` (booted, see bootedClient). */
+export async function terminalClientFrom(opts: TerminalSourceOptions): Promise<TerminalClient> {
+  if (Boolean(opts.credential) === Boolean(opts.otp)) throw new TesseraError('input.invalid', 'give exactly one of --credential <file> or --otp <file>');
+  return opts.otp
+    ? bootedClient({ ...opts, otp: opts.otp })
+    : new TerminalClient({ credential: readCredentialFile(opts.credential!), primitives: nodePrimitives, ...(opts.url ? { url: opts.url } : {}) });
 }

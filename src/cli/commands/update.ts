@@ -12,14 +12,13 @@ import { parseOtpImage } from '../../protocol/otp/otpImage.ts';
 import type { UpdateManifest } from '../../protocol/updates/updateManifest.ts';
 import { isUpdateManifestSigned } from '../../protocol/updates/verifyUpdateManifest.ts';
 import { UpdateChecker } from '../../terminal/updates/updateChecker.ts';
-import { type AdminOptions, adminClient } from '../adminClient.ts';
+import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
+import { print } from '../output.ts';
 
 interface SignedJson {
   manifest: UpdateManifest;
   signature: string;
 }
-
-const print = (text: string) => process.stdout.write(`${text}\n`);
 
 /** Reads an input file; a missing or unreadable one is a usage error (exit 2). */
 function readInput(path: string, what: string): Uint8Array {
@@ -32,12 +31,8 @@ function readInput(path: string, what: string): Uint8Array {
 const warn = (text: string) => process.stderr.write(`${text}\n`);
 
 /** One line per update: version, size, sha256, min version, lots, published. */
-export function updateRow(m: UpdateManifest): string {
+function updateRow(m: UpdateManifest): string {
   return `${m.version}\t${m.size} B\tsha256:${m.sha256}\tmin ${m.minVersion ?? '-'}\tlots ${m.lots.length === 0 ? '(all)' : m.lots.join(',')}\t${m.createdAt}\t${m.fileName}`;
-}
-
-function withAdmin(cmd: Command): Command {
-  return cmd.option('--url <url>', 'server URL (default TESSERA_URL or http://127.0.0.1:8080)').option('--admin-token <token>', 'admin token (default TESSERA_ADMIN_TOKEN or the data dir\'s admin.token)');
 }
 
 type PublishOptions = AdminOptions & { version: string; file: string; minVersion?: string; lots?: string; fileName?: string; json?: boolean };
@@ -103,7 +98,7 @@ async function check(opts: CheckOptions): Promise<void> {
 export function updateCommand(): Command {
   const update = new Command('update').description('Publish, list and check signed software updates (docs/protocol.md, "Signed updates")');
 
-  withAdmin(update.command('publish'))
+  adminOptions(update.command('publish'))
     .description('Upload a file; the server signs its manifest (Ed25519) with the update key')
     .requiredOption('--version <semver>', 'MAJOR.MINOR.PATCH of the update')
     .requiredOption('--file <path>', 'the update file')
@@ -114,7 +109,7 @@ export function updateCommand(): Command {
     .addHelpText('after', '\nExample:\n  tessera update publish --version 1.2.3 --file fw.bin --min-version 1.0.0 --lots L-2026-11')
     .action(publish);
 
-  withAdmin(update.command('list'))
+  adminOptions(update.command('list'))
     .description('List published updates, newest version first')
     .option('--limit <n>', 'page size (1–1000)', '100')
     .option('--before <version>', 'start below this version (the `next` of the previous page)')

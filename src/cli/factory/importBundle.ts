@@ -21,7 +21,7 @@ export interface ImportSummary {
 }
 
 /** Reads bundle/manifest.json (the directory may be the lot dir or its bundle/). */
-export function readBundle(dir: string): { manifest: BundleManifest; recordsPath: string } {
+function readBundle(dir: string): { manifest: BundleManifest; recordsPath: string } {
   const bundleDir = existsSync(join(dir, 'manifest.json')) ? dir : join(dir, 'bundle');
   const manifestPath = join(bundleDir, 'manifest.json');
   if (!existsSync(manifestPath)) {

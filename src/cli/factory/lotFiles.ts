@@ -9,7 +9,7 @@ import type { Checkpoint } from './checkpoint.ts';
 import { LOT_FILES, PACK_HEADER } from './otpPack.ts';
 
 /** One append-only file at a known length. */
-export class AppendFile {
+class AppendFile {
   readonly path: string;
   readonly #fd: number;
   #length: number;

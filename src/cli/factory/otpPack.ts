@@ -3,9 +3,8 @@
 // length then the OTP image; `images.idx` has one line per record, "terminalId offset length",
 // the offset of the image itself. Both are append-only; a resumed run truncates them back to
 // its checkpoint first.
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createReadStream } from 'node:fs';
 import { TesseraError } from '../../protocol/errors.ts';
 
 /** File names inside a lot directory. */

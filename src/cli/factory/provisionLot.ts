@@ -2,7 +2,8 @@
 // worker threads, appends images, index lines and bundle records in input order, hashes the
 // bundle blocks as records stream past (and, with a direct import, inserts each batch), and
 // checkpoints so that a rerun continues where the last run stopped. Memory holds the batches
-// in flight, plus 10–15 bytes per terminal for duplicate detection; never the lot.
+// in flight, plus 20–30 bytes per terminal for duplicate detection (two seen-sets, ids and
+// fingerprints); never the lot.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
