@@ -2,10 +2,10 @@
 // existing terminals keep the kid they were made under, so rotation breaks nobody.
 // Keys come from TESSERA_MASTER_KEY or a 0600 file in the data dir created on first run.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
+import { loadOrCreateSecretFile } from './secretFile.ts';
 
 /** A versioned set of master keys. */
 export interface MasterKeyRing {
@@ -51,21 +51,10 @@ export function formatMasterKeys(r: MasterKeyRing): string {
   return r.kids.map((kid) => `${kid}:${toBase64Url(r.get(kid)!)}`).join(',');
 }
 
-function checkPrivate(path: string): void {
-  if (process.platform === 'win32') return;
-  const mode = statSync(path).mode & 0o077;
-  if (mode !== 0) throw new TesseraError('config.invalid', `master key file ${path} must not be readable by group or others (chmod 600)`);
-}
-
 /** Reads the key file, creating it with one fresh key (kid 1, mode 0600) when absent. */
 export function loadOrCreateKeyFile(path: string): { ring: MasterKeyRing; created: boolean } {
-  if (!existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    writeFileSync(path, `1:${toBase64Url(randomBytes(32))}\n`, { mode: 0o600, flag: 'wx' });
-    return { ring: loadOrCreateKeyFile(path).ring, created: true };
-  }
-  checkPrivate(path);
-  return { ring: parseMasterKeys(readFileSync(path, 'utf8'), path), created: false };
+  const { text, created } = loadOrCreateSecretFile(path, 'master key', () => `1:${toBase64Url(randomBytes(32))}\n`, { makeDir: true });
+  return { ring: parseMasterKeys(text, path), created };
 }
 
 /** Adds a new newest key to the key file and returns the new ring. */

@@ -1,13 +1,13 @@
 // The server's complete configuration: validated settings plus the secrets they point to
 // (master keys, admin token) and values derived from them (server id, paths).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { toHex, utf8 } from '../../protocol/bytes.ts';
-import { TesseraError } from '../../protocol/errors.ts';
 import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
 import type { Settings } from './configSchema.ts';
 import { loadOrCreateKeyFile, type MasterKeyRing, parseMasterKeys } from './masterKeys.ts';
+import { loadOrCreateSecretFile } from './secretFile.ts';
 import { loadOrCreateUpdateKeyFile, parseUpdateKey, type UpdateKey } from './updateKey.ts';
 
 /** Everything the server needs to start. Frozen. */
@@ -28,14 +28,8 @@ export interface ServerConfig {
 export const DATA_FILES = Object.freeze({ sqlite: 'tessera.sqlite', masterKeys: 'master.keys', adminToken: 'admin.token', updateKey: 'update.key' });
 
 function loadOrCreateToken(path: string): { token: string; created: boolean } {
-  if (!existsSync(path)) {
-    writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-    return { token: loadOrCreateToken(path).token, created: true };
-  }
-  if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
-    throw new TesseraError('config.invalid', `admin token file ${path} must not be readable by group or others (chmod 600)`);
-  }
-  return { token: readFileSync(path, 'utf8').trim(), created: false };
+  const { text, created } = loadOrCreateSecretFile(path, 'admin token', () => `${randomBytes(32).toString('base64url')}\n`);
+  return { token: text.trim(), created };
 }
 
 /** The default server id: stable for every process that shares the master keys. */

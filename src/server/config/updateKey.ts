@@ -2,9 +2,9 @@
 // image, so terminals (restricted ones too) can check updates offline. It comes from
 // TESSERA_UPDATE_KEY (a 32-byte seed, base64url) or a 0600 file in the data dir made on first run.
 import { createPrivateKey, createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
+import { loadOrCreateSecretFile } from './secretFile.ts';
 
 /** The update-signing key pair. */
 export interface UpdateKey {
@@ -17,7 +17,7 @@ export interface UpdateKey {
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
 /** The key pair of a 32-byte seed. */
-export function updateKeyFromSeed(seed: Uint8Array, source = 'TESSERA_UPDATE_KEY'): UpdateKey {
+function updateKeyFromSeed(seed: Uint8Array, source = 'TESSERA_UPDATE_KEY'): UpdateKey {
   if (seed.length !== 32) throw new TesseraError('config.invalid', `${source} must be a 32-byte Ed25519 seed in base64url`);
   const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
   const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
@@ -37,18 +37,12 @@ export function parseUpdateKey(text: string): UpdateKey {
 
 /** Reads the key file, creating it (mode 0600) with a fresh seed when absent. */
 export function loadOrCreateUpdateKeyFile(path: string): { key: UpdateKey; created: boolean } {
-  if (!existsSync(path)) {
-    writeFileSync(path, `${toBase64Url(randomBytes(32))}\n`, { mode: 0o600, flag: 'wx' });
-    return { key: loadOrCreateUpdateKeyFile(path).key, created: true };
-  }
-  if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
-    throw new TesseraError('config.invalid', `update key file ${path} must not be readable by group or others (chmod 600)`);
-  }
+  const { text, created } = loadOrCreateSecretFile(path, 'update key', () => `${toBase64Url(randomBytes(32))}\n`);
   let seed: Uint8Array;
   try {
-    seed = fromBase64Url(readFileSync(path, 'utf8').trim());
+    seed = fromBase64Url(text.trim());
   } catch {
     throw new TesseraError('config.invalid', `update key file ${path} must hold a base64url Ed25519 seed`);
   }
-  return { key: updateKeyFromSeed(seed, path), created: false };
+  return { key: updateKeyFromSeed(seed, path), created };
 }

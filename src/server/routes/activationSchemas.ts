@@ -3,8 +3,8 @@
 import Type from 'typebox';
 import { ACTIVATION_CODE_FORMAT } from '../../protocol/activation/activationCode.ts';
 import { MAX_BATCH_CODES } from '../services/activation/codeBatchService.ts';
+import { closed, pageLimit } from './schemas.ts';
 
-const closed = { additionalProperties: false } as const;
 /** Batch and product names: safe in a URL path and in a CSV cell. */
 const name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:+-]{0,63}$' });
 
@@ -33,7 +33,7 @@ export const BatchReply = Type.Object({
 export const IssueBatchReply = Type.Object({ batch: BatchReply, codes: Type.Array(Type.String()) });
 export const BatchParams = Type.Object({ batch: name }, closed);
 export const ListBatchesQuery = Type.Object(
-  { limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$' })), after: Type.Optional(name) },
+  { limit: pageLimit, after: Type.Optional(name) },
   closed,
 );
 export const ListBatchesReply = Type.Object({ batches: Type.Array(BatchReply), next: Type.Union([Type.String(), Type.Null()]) });

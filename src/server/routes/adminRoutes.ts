@@ -15,6 +15,7 @@ import {
   TerminalParams,
   TerminalReply,
 } from './schemas.ts';
+import { nextCursor, pageSize } from './paging.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const terminalJson = ({ hwHash, ...t }: TerminalRecord) => ({
@@ -52,9 +53,9 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, op
     '/v1/admin/terminals',
     { schema: { tags, security, summary: 'List terminals by id', querystring: ListTerminalsQuery, response: { 200: ListTerminalsReply, '4xx': Problem } } },
     async (request) => {
-      const limit = Number(request.query.limit ?? '100');
+      const limit = pageSize(request.query.limit);
       const list = await opts.terminals.list({ limit, status: request.query.status, after: request.query.after });
-      return { terminals: list.map(terminalJson), next: list.length === limit ? list[list.length - 1]!.id : null };
+      return { terminals: list.map(terminalJson), next: nextCursor(list, limit, (t) => t.id) };
     },
   );
   r.get(
@@ -82,7 +83,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, op
     { schema: { tags, security, summary: 'Security events, newest first', querystring: ListEventsQuery, response: { 200: ListEventsReply, '4xx': Problem } } },
     async (request) => {
       const { terminalId, type, before } = request.query;
-      const events = await opts.listEvents({ terminalId, type, before, limit: Number(request.query.limit ?? '100') });
+      const events = await opts.listEvents({ terminalId, type, before, limit: pageSize(request.query.limit) });
       return { events: events.map(eventJson) };
     },
   );

@@ -6,6 +6,7 @@ import { adminScope } from '../http/adminAuth.ts';
 import type { BindingServices } from '../services/binding/bindingServices.ts';
 import { BindingParams, BindingReply, ListBindingsQuery, ListBindingsReply } from './bindingSchemas.ts';
 import { Problem } from './schemas.ts';
+import { nextCursor, pageSize } from './paging.ts';
 
 /** Admin routes of bindings. */
 export const bindingAdminRoutes: FastifyPluginAsync<{ bindings: BindingServices; adminToken: string }> = async (app, { bindings, adminToken }) => {
@@ -16,9 +17,9 @@ export const bindingAdminRoutes: FastifyPluginAsync<{ bindings: BindingServices;
     '/v1/admin/bindings',
     { schema: { tags, security, summary: 'Bindings, newest first; `msisdn` finds a number\'s bindings through its keyed hashes', querystring: ListBindingsQuery, response: { 200: ListBindingsReply, '4xx': Problem } } },
     async (request) => {
-      const limit = Number(request.query.limit ?? '100');
+      const limit = pageSize(request.query.limit);
       const list = await bindings.admin.list({ ...request.query, limit });
-      return { bindings: list, next: list.length === limit ? list[list.length - 1]!.id : null };
+      return { bindings: list, next: nextCursor(list, limit, (b) => b.id) };
     },
   );
   r.get(

@@ -1,13 +1,11 @@
 // JSON schemas (TypeBox) of the binding API. Requests refuse unknown fields; identifiers
 // are bounded here and validated by the service, which names the field in its error code.
 import Type from 'typebox';
-import { HANDSHAKE_LIMITS } from '../../protocol/handshake/messages.ts';
 import { BINDING_ID_PATTERN } from '../services/binding/bindingIds.ts';
+import { closed, pageLimit, terminalId } from './schemas.ts';
 
-const closed = { additionalProperties: false } as const;
 const bindingId = Type.String({ pattern: BINDING_ID_PATTERN });
 const appId = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,63}$' });
-const terminalId = Type.String({ pattern: HANDSHAKE_LIMITS.terminalIdPattern });
 const nullableString = Type.Union([Type.String(), Type.Null()]);
 
 export const BindingReply = Type.Object({
@@ -38,7 +36,7 @@ export const ListBindingsQuery = Type.Object(
     appId: Type.Optional(appId),
     status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('suspended'), Type.Literal('ended')])),
     msisdn: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
-    limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$' })),
+    limit: pageLimit,
     before: Type.Optional(bindingId),
   },
   closed,

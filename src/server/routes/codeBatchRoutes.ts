@@ -8,6 +8,7 @@ import type { CodeBatchService } from '../services/activation/codeBatchService.t
 import type { CodeBatchSummary } from '../store/types.ts';
 import { BatchParams, BatchReply, IssueBatchBody, IssueBatchReply, ListBatchesQuery, ListBatchesReply, RevokeBatchReply } from './activationSchemas.ts';
 import { Problem } from './schemas.ts';
+import { nextCursor, pageSize } from './paging.ts';
 
 const batchJson = (b: CodeBatchSummary) => ({
   ...b,
@@ -33,9 +34,9 @@ export const codeBatchRoutes: FastifyPluginAsync<{ batches: CodeBatchService; ad
     '/v1/admin/code-batches',
     { schema: { tags, security, summary: 'Code batches by name, with their codes counted by status', querystring: ListBatchesQuery, response: { 200: ListBatchesReply, '4xx': Problem } } },
     async (request) => {
-      const limit = Number(request.query.limit ?? '100');
+      const limit = pageSize(request.query.limit);
       const list = await batches.list({ limit, ...(request.query.after ? { after: request.query.after } : {}) });
-      return { batches: list.map(batchJson), next: list.length === limit ? list[list.length - 1]!.id : null };
+      return { batches: list.map(batchJson), next: nextCursor(list, limit, (b) => b.id) };
     },
   );
   r.get(

@@ -7,6 +7,7 @@ import type { LotService } from '../services/factory/lotService.ts';
 import type { LotRecord } from '../store/types.ts';
 import { CreateLotBody, CreateLotReply, IMPORT_BODY_LIMIT, ImportBlockBody, ImportBlockReply, ListLotsQuery, ListLotsReply, LotParams, LotReply } from './lotSchemas.ts';
 import { Problem } from './schemas.ts';
+import { nextCursor, pageSize } from './paging.ts';
 
 const lotJson = (l: LotRecord) => ({ ...l, createdAt: l.createdAt.toISOString() });
 
@@ -34,9 +35,9 @@ export const lotRoutes: FastifyPluginAsync<LotRouteOptions> = async (app, opts) 
     '/v1/admin/lots',
     { schema: { tags, security, summary: 'List lots by id', querystring: ListLotsQuery, response: { 200: ListLotsReply, '4xx': Problem } } },
     async (request) => {
-      const limit = Number(request.query.limit ?? '100');
+      const limit = pageSize(request.query.limit);
       const list = await opts.lots.list({ limit, after: request.query.after });
-      return { lots: list.map(lotJson), next: list.length === limit ? list[list.length - 1]!.id : null };
+      return { lots: list.map(lotJson), next: nextCursor(list, limit, (l) => l.id) };
     },
   );
   r.get(

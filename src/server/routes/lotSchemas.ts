@@ -5,11 +5,10 @@ import { AEAD_SUITE_NAMES } from '../../protocol/aeadSuites.ts';
 import { MAX_BUNDLE_BLOCK_SIZE } from '../../protocol/factory/lotBundle.ts';
 import { LOT_ID_PATTERN } from '../../protocol/factory/lotKeys.ts';
 import { HANDSHAKE_LIMITS as L } from '../../protocol/handshake/messages.ts';
+import { closed, pageLimit, plainText, suiteName, terminalId } from './schemas.ts';
 
-const closed = { additionalProperties: false } as const;
 const b64u32 = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
 const lotId = Type.String({ pattern: LOT_ID_PATTERN });
-const suiteName = Type.String({ minLength: 1, maxLength: L.maxSuiteName, pattern: '^[A-Za-z0-9:._-]+$' });
 const aeadName = Type.Union(AEAD_SUITE_NAMES.map((n) => Type.Literal(n)));
 
 export const CreateLotBody = Type.Object(
@@ -17,7 +16,7 @@ export const CreateLotBody = Type.Object(
     lotId,
     handshakeSuites: Type.Optional(Type.Array(suiteName, { minItems: 1, maxItems: L.maxSuites })),
     aeadSuites: Type.Optional(Type.Array(aeadName, { minItems: 1, maxItems: AEAD_SUITE_NAMES.length })),
-    label: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]*$' })),
+    label: Type.Optional(plainText(200)),
   },
   closed,
 );
@@ -43,7 +42,7 @@ export const StationFileReply = Type.Object({
 export const CreateLotReply = Type.Object({ lot: LotReply, station: StationFileReply });
 export const LotParams = Type.Object({ id: lotId }, closed);
 export const ListLotsQuery = Type.Object(
-  { limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$' })), after: Type.Optional(lotId) },
+  { limit: pageLimit, after: Type.Optional(lotId) },
   closed,
 );
 export const ListLotsReply = Type.Object({ lots: Type.Array(LotReply), next: Type.Union([Type.String(), Type.Null()]) });
@@ -64,7 +63,7 @@ export const ImportBlockBody = Type.Object(
   {
     manifest: BundleManifestSchema,
     block: Type.Integer({ minimum: 0 }),
-    records: Type.Array(Type.Object({ terminalId: Type.String({ pattern: L.terminalIdPattern }), hwHash: b64u32 }, closed), { minItems: 1, maxItems: MAX_BUNDLE_BLOCK_SIZE }),
+    records: Type.Array(Type.Object({ terminalId, hwHash: b64u32 }, closed), { minItems: 1, maxItems: MAX_BUNDLE_BLOCK_SIZE }),
   },
   closed,
 );

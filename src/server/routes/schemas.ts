@@ -3,17 +3,20 @@
 import Type from 'typebox';
 import { LOT_ID_PATTERN } from '../../protocol/factory/lotKeys.ts';
 import { HANDSHAKE_LIMITS as L } from '../../protocol/handshake/messages.ts';
+import { ULID_PATTERN } from '../store/ulid.ts';
 
 const b64u = (bytes: number) => Type.String({ pattern: `^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$` });
-const suiteName = Type.String({ minLength: 1, maxLength: L.maxSuiteName, pattern: '^[A-Za-z0-9:._-]+$' });
-const terminalId = Type.String({ pattern: L.terminalIdPattern });
-const closed = { additionalProperties: false } as const;
+export const suiteName = Type.String({ minLength: 1, maxLength: L.maxSuiteName, pattern: '^[A-Za-z0-9:._-]+$' });
+export const terminalId = Type.String({ pattern: L.terminalIdPattern });
+export const closed = { additionalProperties: false } as const;
 /** Free text: no control characters and no lone surrogates (PostgreSQL text cannot hold NUL). */
-const plainText = (maxLength: number) => Type.String({ maxLength, pattern: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]*$' });
+export const plainText = (maxLength: number) => Type.String({ maxLength, pattern: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]*$' });
 /** A dotted event type such as `auth.failed`. */
 const eventType = Type.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}$' });
 /** An event id (ULID: 26 Crockford base32 characters), the keyset cursor of the event list. */
-const eventId = Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$' });
+const eventId = Type.String({ pattern: ULID_PATTERN });
+/** The optional `limit` of a list query: 1 to 1000 (the page size; see paging.ts). */
+export const pageLimit = Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$' }));
 
 export const HelloBody = Type.Object(
   {
@@ -62,7 +65,7 @@ export const TerminalParams = Type.Object({ id: terminalId }, closed);
 export const ListTerminalsQuery = Type.Object(
   {
     status: Type.Optional(Type.Union([Type.Literal('provisioned'), Type.Literal('active'), Type.Literal('restricted'), Type.Literal('revoked')])),
-    limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$' })),
+    limit: pageLimit,
     after: Type.Optional(terminalId),
   },
   closed,
@@ -77,7 +80,7 @@ export const EventReply = Type.Object({
   detail: Type.Record(Type.String(), Type.Unknown()),
 });
 export const ListEventsQuery = Type.Object(
-  { terminalId: Type.Optional(terminalId), type: Type.Optional(eventType), limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$' })), before: Type.Optional(eventId) },
+  { terminalId: Type.Optional(terminalId), type: Type.Optional(eventType), limit: pageLimit, before: Type.Optional(eventId) },
   closed,
 );
 export const ListEventsReply = Type.Object({ events: Type.Array(EventReply) });

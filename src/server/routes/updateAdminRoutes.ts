@@ -11,6 +11,7 @@ import { adminScope } from '../http/adminAuth.ts';
 import type { UpdateService } from '../services/updates/updateService.ts';
 import { Problem } from './schemas.ts';
 import { ListUpdatesQuery, ListUpdatesReply, PublishUpdateQuery, PublishUpdateReply } from './updateSchemas.ts';
+import { nextCursor, pageSize } from './paging.ts';
 
 /** Options of the update admin routes. */
 export interface UpdateAdminRouteOptions {
@@ -61,9 +62,9 @@ export const updateAdminRoutes: FastifyPluginAsync<UpdateAdminRouteOptions> = as
     '/v1/admin/updates',
     { schema: { tags, security, summary: 'Published updates, newest version first', querystring: ListUpdatesQuery, response: { 200: ListUpdatesReply, '4xx': Problem } } },
     async (request) => {
-      const limit = Number(request.query.limit ?? '100');
+      const limit = pageSize(request.query.limit);
       const list = await opts.updates.list({ limit, ...(request.query.before === undefined ? {} : { below: request.query.before }) });
-      return { updates: list, next: list.length === limit ? list[list.length - 1]!.manifest.version : null, publicKey };
+      return { updates: list, next: nextCursor(list, limit, (u) => u.manifest.version), publicKey };
     },
   );
 };

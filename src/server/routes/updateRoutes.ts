@@ -12,18 +12,11 @@ import type { UpdateService } from '../services/updates/updateService.ts';
 import { Problem } from './schemas.ts';
 import { LatestUpdateQuery, LatestUpdateReply, UpdateVersionParams } from './updateSchemas.ts';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Open without session or admin token, on purpose; the route's header comment says why. */
-    public?: true;
-  }
-}
-
 /** The file, streamed as is (Fastify sends streams without serializing them). */
 const FileBody = Type.Unsafe<Readable>({ type: 'string', format: 'binary', description: 'the update file' });
 
 /** The single range of a `Range: bytes=a-b` / `bytes=a-` header within `size`, or undefined (serve it all). */
-export function parseByteRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
+function parseByteRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
   const m = header === undefined ? null : /^bytes=(\d{1,15})-(\d{0,15})$/.exec(header.trim());
   if (!m) return undefined;
   const start = Number(m[1]);
@@ -50,7 +43,6 @@ export const updateRoutes: FastifyPluginAsync<{ updates: UpdateService }> = asyn
   r.get(
     '/v1/updates/latest',
     {
-      config: { public: true },
       schema: { tags, security: [], summary: 'The newest signed update a terminal on `current` in `lot` may install (null if none); no session needed', querystring: LatestUpdateQuery, response: { 200: LatestUpdateReply, '4xx': Problem } },
     },
     async (request, reply) => {
@@ -63,7 +55,6 @@ export const updateRoutes: FastifyPluginAsync<{ updates: UpdateService }> = asyn
   r.get(
     '/v1/updates/:version/file',
     {
-      config: { public: true },
       schema: { tags, security: [], summary: 'The update file (application/octet-stream; single byte ranges for resuming); no session needed', params: UpdateVersionParams, response: { 200: FileBody, 206: FileBody, '4xx': Problem } },
     },
     async (request, reply) => {

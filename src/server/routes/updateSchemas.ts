@@ -3,8 +3,8 @@ import Type from 'typebox';
 import { LOT_ID_PATTERN } from '../../protocol/factory/lotKeys.ts';
 import { UPDATE_MANIFEST_LIMITS as M } from '../../protocol/updates/updateManifest.ts';
 import { UPDATE_VERSION_PATTERN } from '../../protocol/updates/updateVersion.ts';
+import { closed, pageLimit } from './schemas.ts';
 
-const closed = { additionalProperties: false } as const;
 const version = Type.String({ pattern: UPDATE_VERSION_PATTERN, maxLength: 29 });
 
 export const UpdateManifestSchema = Type.Object({
@@ -40,5 +40,5 @@ export const PublishUpdateReply = Type.Object({
   /** The update public key (base64url), as the OTP images carry it. */
   publicKey: Type.String(),
 });
-export const ListUpdatesQuery = Type.Object({ limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]{0,2}|1000)$' })), before: Type.Optional(version) }, closed);
+export const ListUpdatesQuery = Type.Object({ limit: pageLimit, before: Type.Optional(version) }, closed);
 export const ListUpdatesReply = Type.Object({ updates: Type.Array(SignedUpdateSchema), next: Type.Union([Type.String(), Type.Null()]), publicKey: Type.String() });

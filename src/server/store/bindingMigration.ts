@@ -2,19 +2,20 @@
 // PostgreSQL) hold the binding invariants under any concurrency: a terminal has at most
 // one active binding, and an exclusive number has at most one active binding per app.
 import { type Kysely, type Migration, sql } from 'kysely';
+import { idType } from './sqlValues.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as typed today.
 type AnyDb = Kysely<any>;
 
 /** The bindings migration for a dialect (ids sort by bytes on both, as in 0001). */
 export function bindingsMigration(dialect: 'sqlite' | 'postgres'): Migration {
-  const idType = dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
+  const id = idType(dialect);
   return {
     async up(db: AnyDb) {
       await db.schema
         .createTable('bindings')
-        .addColumn('id', idType, (c) => c.primaryKey())
-        .addColumn('terminal_id', idType, (c) => c.notNull())
+        .addColumn('id', id, (c) => c.primaryKey())
+        .addColumn('terminal_id', id, (c) => c.notNull())
         .addColumn('app_id', 'text', (c) => c.notNull())
         .addColumn('hash_kid', 'integer', (c) => c.notNull())
         .addColumn('msisdn_hash', 'text', (c) => c.notNull())

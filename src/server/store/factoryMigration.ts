@@ -1,18 +1,19 @@
 // Migration 0003: production lots, and the factory facts of a terminal (its lot and the
 // fingerprint hash of the hardware it was made for). Same SQL on SQLite and PostgreSQL.
-import { type Kysely, type Migration, sql } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
+import { idType } from './sqlValues.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as typed today.
 type AnyDb = Kysely<any>;
 
 /** The factory migration for a dialect (ids sort by bytes on both, as in 0001). */
 export function factoryMigration(dialect: 'sqlite' | 'postgres'): Migration {
-  const idType = dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
+  const id = idType(dialect);
   return {
     async up(db: AnyDb) {
       await db.schema
         .createTable('lots')
-        .addColumn('id', idType, (c) => c.primaryKey())
+        .addColumn('id', id, (c) => c.primaryKey())
         .addColumn('kid', 'integer', (c) => c.notNull())
         .addColumn('handshake_suites', 'text', (c) => c.notNull())
         .addColumn('aead_suites', 'text', (c) => c.notNull())

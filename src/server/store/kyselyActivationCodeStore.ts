@@ -15,17 +15,11 @@ import type {
   RedeemResult,
   StoredCodeStatus,
 } from './activationCodeStoreTypes.ts';
-import { isUniqueViolation } from './kyselyLotStore.ts';
+import { checkLimit, dateOrNull, isUniqueViolation, iso } from './sqlValues.ts';
 import type { Database, TerminalStore } from './types.ts';
 
 /** Rows per INSERT: 6 parameters × 1000 stays under SQLite's and PostgreSQL's limits. */
 const CHUNK = 1000;
-
-const iso = (d: Date) => {
-  if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw new RangeError('not a valid Date');
-  return d.toISOString();
-};
-const date = (s: string | null) => (s === null ? null : new Date(s));
 
 type CodeRow = ActivationCodesTable & { product: string };
 
@@ -38,8 +32,8 @@ const toCode = (r: CodeRow): ActivationCodeRecord => ({
   expiresAt: new Date(r.expires_at),
   createdAt: new Date(r.created_at),
   usedBy: r.used_by,
-  usedAt: date(r.used_at),
-  revokedAt: date(r.revoked_at),
+  usedAt: dateOrNull(r.used_at),
+  revokedAt: dateOrNull(r.revoked_at),
 });
 
 const emptyCounts = (): Record<CodeStatus, number> => ({ issued: 0, used: 0, revoked: 0, expired: 0 });
@@ -104,10 +98,9 @@ export class KyselyActivationCodeStore implements ActivationCodeStore {
   }
 
   async listBatches(q: { limit: number; after?: string; now: Date }): Promise<CodeBatchSummary[]> {
-    if (!Number.isInteger(q.limit) || q.limit < 0) throw new RangeError('limit must be a non-negative integer');
     let query = this.#db.selectFrom('activation_batches').selectAll();
     if (q.after !== undefined) query = query.where('id', '>', q.after);
-    const rows = await query.orderBy('id').limit(q.limit).execute();
+    const rows = await query.orderBy('id').limit(checkLimit(q.limit)).execute();
     return this.#summaries(this.#db, rows.map(toBatch), q.now);
   }
 
@@ -188,5 +181,5 @@ export class KyselyActivationCodeStore implements ActivationCodeStore {
 }
 
 function toBatch(r: { id: string; product: string; code_count: number; expires_at: string; created_at: string; revoked_at: string | null }): CodeBatchRecord {
-  return { id: r.id, product: r.product, count: Number(r.code_count), expiresAt: new Date(r.expires_at), createdAt: new Date(r.created_at), revokedAt: date(r.revoked_at) };
+  return { id: r.id, product: r.product, count: Number(r.code_count), expiresAt: new Date(r.expires_at), createdAt: new Date(r.created_at), revokedAt: dateOrNull(r.revoked_at) };
 }

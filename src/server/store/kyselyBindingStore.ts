@@ -12,6 +12,7 @@ import type {
   BindingsTable,
   NewBinding,
 } from './bindingStoreTypes.ts';
+import { checkLimit, dateOrNull, iso, isoOrNull } from './sqlValues.ts';
 import type { Database } from './types.ts';
 
 const ATTEMPTS = 60;
@@ -19,14 +20,6 @@ const ATTEMPTS = 60;
 const RETRYABLE = new Set(['23505', '40P01', '40001', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_BUSY']);
 
 class NotPending extends Error {}
-
-function iso(date: Date, field: string): string {
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new RangeError(`${field} is not a valid Date`);
-  return date.toISOString();
-}
-
-const isoOrNull = (date: Date | null, field: string) => (date === null ? null : iso(date, field));
-const dateOrNull = (text: string | null) => (text === null ? null : new Date(text));
 
 function toBinding(row: BindingsTable): BindingRecord {
   return {
@@ -46,11 +39,6 @@ function toBinding(row: BindingsTable): BindingRecord {
     cooldownUntil: dateOrNull(row.cooldown_until),
     expiresAt: dateOrNull(row.expires_at),
   };
-}
-
-function checkLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 0) throw new RangeError('limit must be a non-negative integer');
-  return limit;
 }
 
 const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));

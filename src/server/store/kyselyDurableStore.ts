@@ -6,10 +6,12 @@ import { type CompiledQuery, createQueryId, type Kysely, sql } from 'kysely';
 import { TesseraError } from '../../protocol/errors.ts';
 import { KyselyActivationCodeStore } from './kyselyActivationCodeStore.ts';
 import { KyselyBindingStore } from './kyselyBindingStore.ts';
-import { isUniqueViolation, KyselyLotStore } from './kyselyLotStore.ts';
+import { KyselyLotStore } from './kyselyLotStore.ts';
 import { KyselyUpdateStore } from './kyselyUpdateStore.ts';
 import { bulkInsertTerminals } from './bulkInsertTerminals.ts';
 import { dialectOf } from './migrations.ts';
+import { checkLimit, dateOrNull, isUniqueViolation, iso } from './sqlValues.ts';
+import { encodeUlid, ULID_MAX_RANDOM, ulidRandom } from './ulid.ts';
 import type {
   BindingStore,
   Database,
@@ -26,18 +28,7 @@ import type {
   TerminalsTable,
 } from './types.ts';
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const MAX_TIME = 2 ** 48 - 1;
-const MAX_RANDOM = (1n << 80n) - 1n;
-
-function base32(value: bigint, length: number): string {
-  let out = '';
-  for (let i = 0; i < length; i++) {
-    out = CROCKFORD[Number(value & 31n)] + out;
-    value >>= 5n;
-  }
-  return out;
-}
 
 // Event ids are ULID-shaped (https://github.com/ulid/spec): 48-bit time of `at` then 80
 // random bits, incremented instead of redrawn within one millisecond, so ids sort like
@@ -46,23 +37,13 @@ let lastMs = -1;
 let lastRandom = 0n;
 function nextEventId(ms: number): string {
   if (!Number.isInteger(ms) || ms < 0 || ms > MAX_TIME) throw new RangeError('event time is out of range');
-  if (ms === lastMs && lastRandom < MAX_RANDOM) {
+  if (ms === lastMs && lastRandom < ULID_MAX_RANDOM) {
     lastRandom += 1n;
   } else {
     lastMs = ms;
-    lastRandom = BigInt(`0x${randomBytes(10).toString('hex')}`) >> 1n; // headroom for increments
+    lastRandom = ulidRandom(randomBytes(10));
   }
-  return base32(BigInt(ms), 10) + base32(lastRandom, 16);
-}
-
-function iso(date: Date, field: string): string {
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new RangeError(`${field} is not a valid Date`);
-  return date.toISOString();
-}
-
-function checkLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 0) throw new RangeError('limit must be a non-negative integer');
-  return limit;
+  return encodeUlid(ms, lastRandom);
 }
 
 function toTerminal(row: TerminalsTable): TerminalRecord {
@@ -74,7 +55,7 @@ function toTerminal(row: TerminalsTable): TerminalRecord {
     label: row.label,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
-    revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+    revokedAt: dateOrNull(row.revoked_at),
     lotId: row.lot_id ?? null,
     hwHash: row.hw_hash ?? null,
   };

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { TesseraError } from '../../protocol/errors.ts';
 import type { LotRecord, LotStore, LotsTable, NewLot } from './lotStoreTypes.ts';
+import { isUniqueViolation } from './sqlValues.ts';
 import type { Database } from './types.ts';
 
 const toLot = (row: LotsTable): LotRecord => ({
@@ -12,12 +13,6 @@ const toLot = (row: LotsTable): LotRecord => ({
   label: row.label,
   createdAt: new Date(row.created_at),
 });
-
-/** Whether a driver error is a primary-key or unique violation (PostgreSQL or SQLite). */
-export function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 /** {@link LotStore} over a migrated Kysely instance. */
 export class KyselyLotStore implements LotStore {

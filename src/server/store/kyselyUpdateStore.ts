@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import { TesseraError } from '../../protocol/errors.ts';
 import { parseUpdateVersion } from '../../protocol/updates/updateVersion.ts';
-import { isUniqueViolation } from './kyselyLotStore.ts';
+import { checkLimit, isUniqueViolation } from './sqlValues.ts';
 import type { Database } from './types.ts';
 import type { UpdateListQuery, UpdateRecord, UpdateStore, UpdatesTable } from './updateStoreTypes.ts';
 
@@ -70,7 +70,6 @@ export class KyselyUpdateStore implements UpdateStore {
   }
 
   async list(q: UpdateListQuery): Promise<UpdateRecord[]> {
-    if (!Number.isInteger(q.limit) || q.limit < 0) throw new RangeError('limit must be a non-negative integer');
     let query = this.#db.selectFrom('updates').selectAll();
     if (q.below !== undefined) {
       const v = parseUpdateVersion(q.below, 'below');
@@ -80,7 +79,7 @@ export class KyselyUpdateStore implements UpdateStore {
       const v = parseUpdateVersion(q.above, 'above');
       query = query.where(({ eb, refTuple, tuple }) => eb(refTuple('major', 'minor', 'patch'), '>', tuple(v[0], v[1], v[2])));
     }
-    const rows = await query.orderBy('major', 'desc').orderBy('minor', 'desc').orderBy('patch', 'desc').limit(q.limit).execute();
+    const rows = await query.orderBy('major', 'desc').orderBy('minor', 'desc').orderBy('patch', 'desc').limit(checkLimit(q.limit)).execute();
     return rows.map(toUpdate);
   }
 

@@ -2,11 +2,12 @@
 // start-up by Kysely's Migrator. The columns are portable: text, integer, dates as ISO-8601
 // text, JSON as text. The one dialect difference: on PostgreSQL the id columns use the "C"
 // collation so ids sort by bytes, as SQLite's BINARY collation does.
-import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresIntrospector, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresIntrospector } from 'kysely';
 import { TesseraError } from '../../protocol/errors.ts';
 import { activationCodeMigration } from './activationCodeMigration.ts';
 import { bindingsMigration } from './bindingMigration.ts';
 import { factoryMigration } from './factoryMigration.ts';
+import { idType } from './sqlValues.ts';
 import { updatesMigration } from './updatesMigration.ts';
 
 /** Options of {@link migrateToLatest}. */
@@ -19,10 +20,6 @@ type Dialect = 'sqlite' | 'postgres';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as typed today.
 type AnyDb = Kysely<any>;
-
-function idType(dialect: Dialect) {
-  return dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
-}
 
 /** The migrations in order; a name, once released, never changes. */
 function migrations(dialect: Dialect): Record<string, Migration> {

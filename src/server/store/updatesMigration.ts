@@ -2,19 +2,20 @@
 // into chunks (blob on SQLite, bytea on PostgreSQL), so every server process of a deployment
 // serves the same bytes and a download streams one chunk at a time.
 import { type Kysely, type Migration, sql } from 'kysely';
+import { idType } from './sqlValues.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the schema as it was, not as typed today.
 type AnyDb = Kysely<any>;
 
 /** The updates migration for a dialect (version keys sort by bytes on both, as in 0001). */
 export function updatesMigration(dialect: 'sqlite' | 'postgres'): Migration {
-  const idType = dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
+  const id = idType(dialect);
   const bytes = dialect === 'postgres' ? sql`bytea` : sql`blob`;
   return {
     async up(db: AnyDb) {
       await db.schema
         .createTable('updates')
-        .addColumn('version', idType, (c) => c.primaryKey())
+        .addColumn('version', id, (c) => c.primaryKey())
         .addColumn('major', 'integer', (c) => c.notNull())
         .addColumn('minor', 'integer', (c) => c.notNull())
         .addColumn('patch', 'integer', (c) => c.notNull())
@@ -29,7 +30,7 @@ export function updatesMigration(dialect: 'sqlite' | 'postgres'): Migration {
       await db.schema.createIndex('updates_order').on('updates').columns(['major', 'minor', 'patch']).execute();
       await db.schema
         .createTable('update_chunks')
-        .addColumn('version', idType, (c) => c.notNull().references('updates.version').onDelete('cascade'))
+        .addColumn('version', id, (c) => c.notNull().references('updates.version').onDelete('cascade'))
         .addColumn('seq', 'integer', (c) => c.notNull())
         .addColumn('data', bytes, (c) => c.notNull())
         .addPrimaryKeyConstraint('update_chunks_pk', ['version', 'seq'])

@@ -6,6 +6,7 @@ import { type ErrorCode, TesseraError } from '../../../protocol/errors.ts';
 import type { BindingRecord } from '../../store/types.ts';
 import type { BindingDeps } from './bindingDeps.ts';
 import type { BoundFacts } from './boundFacts.ts';
+import { callOracle } from './simSwapOracle.ts';
 
 /** The check of sensitive calls. */
 export interface BindingCheck {
@@ -35,15 +36,14 @@ export function createBindingCheck(deps: BindingDeps): BindingCheck {
   async function operatorSwapSince(b: BindingRecord, msisdn: string, source: string): Promise<Date | null> {
     const cacheKey = `binding-swap-ok:${b.id}`;
     if (!oracle || (s.bindingSimSwapCacheSeconds > 0 && (await ctx.ephemeral.get(cacheKey)) !== undefined)) return null;
-    let latest: Date | null;
-    try {
-      latest = await oracle.latestSimChange(msisdn);
-    } catch (err) {
-      if (!(err instanceof TesseraError) || err.code !== 'binding.oracle_unavailable') throw err;
-      await ctx.events.record('binding.oracle_failed', b.terminalId, source, { phase: 'call', bindingId: b.id, failOpen: s.bindingSimSwapFailOpen, error: err.message });
-      if (s.bindingSimSwapFailOpen) return null;
-      throw err;
-    }
+    const latest = await callOracle(() => oracle.latestSimChange(msisdn), {
+      events: ctx.events,
+      terminalId: b.terminalId,
+      source,
+      failOpen: s.bindingSimSwapFailOpen,
+      detail: { phase: 'call', bindingId: b.id },
+    });
+    if (latest === undefined) return null;
     if (latest !== null && b.verifiedAt !== null && latest.getTime() > b.verifiedAt.getTime()) return latest;
     if (s.bindingSimSwapCacheSeconds > 0) await ctx.ephemeral.put(cacheKey, '1', s.bindingSimSwapCacheSeconds * 1000);
     return null;

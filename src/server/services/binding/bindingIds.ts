@@ -3,37 +3,24 @@
 // Within one millisecond (or a clock that stepped back) the random part is incremented
 // instead of redrawn, so ids made by one process always sort in creation order.
 import type { Primitives } from '../../../protocol/primitives.ts';
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-function base32(value: bigint, length: number): string {
-  let out = '';
-  for (let i = 0; i < length; i++) {
-    out = CROCKFORD[Number(value & 31n)] + out;
-    value >>= 5n;
-  }
-  return out;
-}
+import { encodeUlid, ULID_MAX_RANDOM, ULID_PATTERN, ulidRandom } from '../../store/ulid.ts';
 
 /** The pattern every binding id matches. */
-export const BINDING_ID_PATTERN = '^[0-9A-HJKMNP-TV-Z]{26}$';
+export const BINDING_ID_PATTERN = ULID_PATTERN;
 
 let lastMs = -1;
 let lastRandom = 0n;
-const MAX_RANDOM = (1n << 80n) - 1n;
 
 /**
  * A new binding id for time `ms`.
  * @example newBindingId(nodePrimitives, Date.now()) // '01HV…' (26 characters)
  */
 export function newBindingId(p: Primitives, ms: number): string {
-  if (ms <= lastMs && lastRandom < MAX_RANDOM) {
+  if (ms <= lastMs && lastRandom < ULID_MAX_RANDOM) {
     lastRandom += 1n;
   } else {
-    let random = 0n;
-    for (const byte of p.randomBytes(10)) random = (random << 8n) | BigInt(byte);
+    lastRandom = ulidRandom(p.randomBytes(10));
     lastMs = Math.max(ms, lastMs);
-    lastRandom = random >> 1n; // headroom for increments
   }
-  return base32(BigInt(lastMs), 10) + base32(lastRandom, 16);
+  return encodeUlid(lastMs, lastRandom);
 }

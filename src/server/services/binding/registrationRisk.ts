@@ -7,6 +7,7 @@ import { TesseraError } from '../../../protocol/errors.ts';
 import type { BindingRecord } from '../../store/types.ts';
 import type { BindingDeps } from './bindingDeps.ts';
 import type { BoundFacts } from './boundFacts.ts';
+import { callOracle } from './simSwapOracle.ts';
 
 /** Suspension reasons that mean the SIM or subscriber behind the binding changed. */
 export const SIM_CHANGE_REASONS: ReadonlySet<string> = new Set(['sim_changed', 'subscriber_changed', 'number_changed', 'sim_swap_reported']);
@@ -60,17 +61,16 @@ export async function assessRegistration(deps: BindingDeps, input: Input): Promi
   }
 
   if (oracle) {
-    try {
-      if (await oracle.check(input.facts.msisdn, s.bindingSimSwapMaxAgeHours)) {
-        signals.push('operator_reports_swap');
-        await ctx.events.record('binding.sim_swap_reported', input.terminalId, input.source, { phase: 'registration', maxAgeHours: s.bindingSimSwapMaxAgeHours, policy: s.bindingSimSwapPolicy });
-        if (s.bindingSimSwapPolicy === 'refuse') throw new TesseraError('binding.sim_swap_reported', 'the operator reports a recent SIM swap for this number; try again later or contact support');
-      }
-    } catch (err) {
-      if (!(err instanceof TesseraError) || err.code !== 'binding.oracle_unavailable') throw err;
-      await ctx.events.record('binding.oracle_failed', input.terminalId, input.source, { phase: 'registration', failOpen: s.bindingSimSwapFailOpen, error: err.message });
-      if (!s.bindingSimSwapFailOpen) throw err;
-    }
+    await callOracle(
+      async () => {
+        if (await oracle.check(input.facts.msisdn, s.bindingSimSwapMaxAgeHours)) {
+          signals.push('operator_reports_swap');
+          await ctx.events.record('binding.sim_swap_reported', input.terminalId, input.source, { phase: 'registration', maxAgeHours: s.bindingSimSwapMaxAgeHours, policy: s.bindingSimSwapPolicy });
+          if (s.bindingSimSwapPolicy === 'refuse') throw new TesseraError('binding.sim_swap_reported', 'the operator reports a recent SIM swap for this number; try again later or contact support');
+        }
+      },
+      { events: ctx.events, terminalId: input.terminalId, source: input.source, failOpen: s.bindingSimSwapFailOpen, detail: { phase: 'registration' } },
+    );
   }
 
   const live = [current, ...ofNumber.filter((b) => b.status === 'active' || b.status === 'suspended')].filter((b): b is BindingRecord => b !== undefined);

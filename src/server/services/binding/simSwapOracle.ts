@@ -4,7 +4,8 @@
 // 1–2400)} → {swapped}; POST {base}/retrieve-date {phoneNumber} → {latestSimChange
 // (RFC 3339 or null), monitoredPeriod?}. Two-legged access token: phoneNumber is sent.
 import { randomUUID } from 'node:crypto';
-import { TesseraError } from '../../../protocol/errors.ts';
+import { isTesseraError, TesseraError } from '../../../protocol/errors.ts';
+import type { SecurityEventRecorder } from '../../monitor/securityEvents.ts';
 
 /** What the binding service asks the operator. */
 export interface SimSwapOracle {
@@ -74,4 +75,32 @@ export function createCamaraSimSwapOracle(opts: CamaraSimSwapOptions): SimSwapOr
       return at;
     },
   };
+}
+
+/** Where an operator call is made, for the `binding.oracle_failed` event. */
+export interface OracleCallSite {
+  events: SecurityEventRecorder;
+  terminalId: string;
+  source: string;
+  /** Whether an unavailable operator lets the request through. */
+  failOpen: boolean;
+  /** The event's leading detail (its `phase`, a binding id). */
+  detail: Record<string, unknown>;
+}
+
+/**
+ * Runs an operator call. When the operator is unavailable (`binding.oracle_unavailable`) it
+ * records `binding.oracle_failed`, then resolves with undefined when failing open and rethrows
+ * when failing closed; any other error passes through.
+ * @example const swapped = await callOracle(() => oracle.check(msisdn, 240), site)
+ */
+export async function callOracle<T>(call: () => Promise<T>, site: OracleCallSite): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!isTesseraError(err, 'binding.oracle_unavailable')) throw err;
+    await site.events.record('binding.oracle_failed', site.terminalId, site.source, { ...site.detail, failOpen: site.failOpen, error: err.message });
+    if (site.failOpen) return undefined;
+    throw err;
+  }
 }

@@ -2,7 +2,7 @@
 // list and show lots (never their key), and import the factory's bundle block by block after
 // checking it against the lot key.
 import { AEAD_SUITE_NAMES, getAeadSuite } from '../../../protocol/aeadSuites.ts';
-import { TesseraError } from '../../../protocol/errors.ts';
+import { isTesseraError, TesseraError } from '../../../protocol/errors.ts';
 import { type BundleManifest, type BundleRecord, verifyBlock, verifyManifest } from '../../../protocol/factory/lotBundle.ts';
 import { type StationFile, stationFileFor } from '../../../protocol/factory/stationFile.ts';
 import { getHandshakeSuite } from '../../../protocol/handshake/suites.ts';
@@ -81,7 +81,7 @@ export function createLotService(ctx: ServerContext, keys: TerminalKeys): LotSer
         verifyManifest(ctx.primitives, lotKeyOf(lot), m);
         verifyBlock(ctx.primitives, m, input.block, input.records);
       } catch (err) {
-        if (err instanceof TesseraError && err.code === 'lot.bundle_invalid') {
+        if (isTesseraError(err, 'lot.bundle_invalid')) {
           await ctx.events.record('lot.import_refused', null, source, { lotId, block: input.block, reason: err.message });
         }
         throw err;
