@@ -1,8 +1,9 @@
 // The binding check of sensitive routes. A route declares `config: { sensitive: true }`
-// (besides its `capability`); this preHandler, installed once on the app, runs after the
-// route's signature verifier and before its handler: no verified session, no call; then
-// the facts in the signed headers must match the terminal's active binding.
-import type { FastifyRequest } from 'fastify';
+// (besides its `capability`); this preHandler, attached by an onRoute hook installed before
+// any route, runs after the route's signature verifier and before its handler: no verified
+// session, no call; then the facts in the signed headers must match the terminal's active
+// binding. Routes that are not sensitive never run it.
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { TesseraError } from '../../protocol/errors.ts';
 import type { BindingCheck } from '../services/binding/bindingCheck.ts';
 import type { BindingRecord } from '../store/types.ts';
@@ -31,4 +32,16 @@ export function createBindingGuard(check: BindingCheck): (request: FastifyReques
     const facts = readPresentedFacts(request, { requireMsisdn: true });
     request.binding = await check.check({ terminalId: session.terminalId, facts: { ...facts, msisdn: facts.msisdn! }, source: request.ip });
   };
+}
+
+/**
+ * Makes every route registered from now on whose config says `sensitive: true` run `guard`
+ * first among its preHandlers. Install it before the route plugins.
+ */
+export function attachToSensitiveRoutes(app: FastifyInstance, guard: (request: FastifyRequest) => Promise<void>): void {
+  app.addHook('onRoute', (route) => {
+    if (route.config?.sensitive !== true) return;
+    const own = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+    route.preHandler = [guard as preHandlerAsyncHookHandler, ...own];
+  });
 }

@@ -1,0 +1,79 @@
+// Fastify makes a pino child logger (bindings: reqId) for every request before any route code
+// runs. Building a pino child costs as much as a small route, and at the default levels most
+// requests never log. This factory hands Fastify a stand-in that checks the level first and
+// builds the real child only for the first line that will actually be written, so a request
+// that logs nothing pays for nothing; one that logs gets exactly the child Fastify would make.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Bindings, ChildLoggerOptions, FastifyChildLoggerFactory } from 'fastify/types/logger.js';
+
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+type LogArgs = Parameters<FastifyBaseLogger['info']>;
+
+/** A logger that can say whether a level is on (pino's; Fastify's null logger cannot). */
+type LevelAware = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
+
+/** A request's logger: the pino child, made on first use of an enabled level. */
+class LazyRequestLogger {
+  readonly #parent: LevelAware;
+  readonly #bindings: Bindings;
+  #child: LevelAware | undefined;
+
+  constructor(parent: LevelAware, bindings: Bindings) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+  }
+
+  #real(): LevelAware {
+    this.#child ??= this.#parent.child(this.#bindings) as LevelAware;
+    return this.#child;
+  }
+
+  #log(level: Level, args: LogArgs): void {
+    if (this.#child === undefined && !this.#parent.isLevelEnabled(level)) return;
+    (this.#real()[level] as (...a: LogArgs) => void)(...args);
+  }
+
+  get level(): string {
+    return (this.#child ?? this.#parent).level;
+  }
+  set level(level: string) {
+    this.#real().level = level;
+  }
+  isLevelEnabled(level: string): boolean {
+    return (this.#child ?? this.#parent).isLevelEnabled(level);
+  }
+  fatal(...args: LogArgs): void {
+    this.#log('fatal', args);
+  }
+  error(...args: LogArgs): void {
+    this.#log('error', args);
+  }
+  warn(...args: LogArgs): void {
+    this.#log('warn', args);
+  }
+  info(...args: LogArgs): void {
+    this.#log('info', args);
+  }
+  debug(...args: LogArgs): void {
+    this.#log('debug', args);
+  }
+  trace(...args: LogArgs): void {
+    this.#log('trace', args);
+  }
+  silent(): void {}
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.#real().child(bindings, options);
+  }
+}
+
+const levelAware = (logger: FastifyBaseLogger): logger is LevelAware => typeof (logger as Partial<LevelAware>).isLevelEnabled === 'function';
+
+/**
+ * Fastify's `childLoggerFactory` option. A route with its own log level or serializers gets a
+ * real child at once (those options change how lines are written, not only whether), and so
+ * does a logger that cannot tell its level (Fastify's null logger, whose child is itself).
+ */
+export const lazyChildLoggerFactory: FastifyChildLoggerFactory = (logger, bindings, options) => {
+  if (options.level !== undefined || options.serializers !== undefined || !levelAware(logger)) return logger.child(bindings, options);
+  return new LazyRequestLogger(logger, bindings) as unknown as FastifyBaseLogger;
+};

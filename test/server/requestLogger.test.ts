@@ -1,0 +1,104 @@
+// The lazy request logger: a request that logs nothing builds no pino child; one that logs
+// writes exactly what a real child writes (its reqId, the parent's redaction), at the levels
+// the parent allows.
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { test } from 'node:test';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import pino from 'pino';
+import { lazyChildLoggerFactory } from '../../src/server/http/requestLogger.ts';
+
+function appWith(level: string) {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = pino({ level, redact: { paths: ['*.key'], censor: '[redacted]' } }, stream);
+  let children = 0;
+  // Counted on the root; pino children inherit it through their prototype, so `this` is
+  // whichever logger the child is made from.
+  const child = logger.child;
+  logger.child = function (this: typeof logger, ...args: Parameters<typeof child>) {
+    children++;
+    return child.apply(this, args);
+  } as typeof logger.child;
+  const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, childLoggerFactory: lazyChildLoggerFactory });
+  app.get('/quiet', async () => ({ ok: true }));
+  app.get('/warns', async (request) => {
+    request.log.info({ detail: { key: 'secret-info' } }, 'info line');
+    request.log.warn({ detail: { key: 'secret-warn' } }, 'warn line');
+    request.log.warn('second warn line');
+    return { ok: true };
+  });
+  return {
+    app,
+    lines,
+    children: () => children,
+    /** Ready the app, then count only the children requests make. */
+    async ready() {
+      await app.ready();
+      children = 0;
+    },
+  };
+}
+
+test('at warn, requests that log nothing build no child logger', async () => {
+  const { app, lines, children, ready } = appWith('warn');
+  await ready();
+  for (let i = 0; i < 3; i++) assert.equal((await app.inject({ method: 'GET', url: '/quiet' })).statusCode, 200);
+  assert.equal(children(), 0);
+  assert.deepEqual(lines, []);
+  await app.close();
+});
+
+test('a warn line is written once the level allows it, with the request id and redaction', async () => {
+  const { app, lines, children, ready } = appWith('warn');
+  await ready();
+  await app.inject({ method: 'GET', url: '/warns' });
+  assert.equal(children(), 1, 'one child per request, made on the first enabled line');
+  assert.deepEqual(
+    lines.map((l) => l['msg']),
+    ['warn line', 'second warn line'],
+  );
+  for (const line of lines) assert.equal(line['reqId'], 'req-1');
+  assert.deepEqual(lines[0]!['detail'], { key: '[redacted]' });
+  assert.ok(!JSON.stringify(lines).includes('secret'));
+  await app.close();
+});
+
+test('at info, Fastify\'s own request lines and the route\'s share one request id', async () => {
+  const { app, lines } = appWith('info');
+  await app.inject({ method: 'GET', url: '/warns' });
+  await app.inject({ method: 'GET', url: '/quiet' });
+  assert.deepEqual(
+    lines.map((l) => [l['reqId'], l['msg']]),
+    [
+      ['req-1', 'incoming request'],
+      ['req-1', 'info line'],
+      ['req-1', 'warn line'],
+      ['req-1', 'second warn line'],
+      ['req-1', 'request completed'],
+      ['req-2', 'incoming request'],
+      ['req-2', 'request completed'],
+    ],
+  );
+  assert.ok(!JSON.stringify(lines).includes('secret'));
+  await app.close();
+});
+
+test('request.log.child and level work through the stand-in', async () => {
+  const { app, lines } = appWith('warn');
+  app.get('/child', async (request) => {
+    assert.equal(request.log.level, 'warn');
+    request.log.child({ step: 'inner' }).error('from a grandchild');
+    return {};
+  });
+  await app.inject({ method: 'GET', url: '/child' });
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0]!['reqId'], 'req-1');
+  assert.equal(lines[0]!['step'], 'inner');
+  await app.close();
+});
