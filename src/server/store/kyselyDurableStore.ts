@@ -2,6 +2,7 @@
 // for SQLite and PostgreSQL. Dates are ISO-8601 text (exact to the millisecond, sortable),
 // arrays and objects are JSON text, and duplicates are caught by the primary key.
 import { randomBytes } from 'node:crypto';
+import type SqliteDatabase from 'better-sqlite3';
 import { type CompiledQuery, createQueryId, type Kysely, sql } from 'kysely';
 import { TesseraError } from '../../protocol/errors.ts';
 import { KyselyActivationCodeStore } from './kyselyActivationCodeStore.ts';
@@ -92,10 +93,15 @@ class KyselyTerminalStore implements TerminalStore {
   readonly #db: Kysely<Database>;
   /** The lookup every handshake makes, compiled once; each call only swaps the parameter. */
   readonly #getById: CompiledQuery<TerminalsTable>;
+  /** The embedded database under `#db`, and the lookup prepared on it at first use (after migrations). */
+  readonly #sqlite: SqliteDatabase.Database | undefined;
+  #sqliteGet: SqliteDatabase.Statement<[string], TerminalsTable> | undefined;
 
-  constructor(db: Kysely<Database>) {
+  /** `sqlite`: the connection under `db` when it is the embedded database (not a transaction). */
+  constructor(db: Kysely<Database>, sqlite?: SqliteDatabase.Database) {
     this.#db = db;
     this.#getById = db.selectFrom('terminals').selectAll().where('id', '=', '').compile();
+    this.#sqlite = sqlite;
   }
 
   async create(t: NewTerminal): Promise<TerminalRecord> {
@@ -128,6 +134,16 @@ class KyselyTerminalStore implements TerminalStore {
   }
 
   async get(id: string): Promise<TerminalRecord | undefined> {
+    // better-sqlite3 runs a statement to completion synchronously, so outside a transaction
+    // the statement reads committed rows exactly as Kysely's driver would, without its
+    // connection lock and promise hops; inside one (which Kysely holds across awaits) the
+    // read waits its turn through Kysely like any other.
+    const sqlite = this.#sqlite;
+    if (sqlite && !sqlite.inTransaction) {
+      this.#sqliteGet ??= sqlite.prepare<[string], TerminalsTable>(this.#getById.sql);
+      const row = this.#sqliteGet.get(id);
+      return row === undefined ? undefined : toTerminal(row);
+    }
     const { rows } = await this.#db.executeQuery<TerminalsTable>({ ...this.#getById, parameters: [id], queryId: createQueryId() });
     return rows[0] === undefined ? undefined : toTerminal(rows[0]);
   }
@@ -205,10 +221,11 @@ export class KyselyDurableStore implements DurableStore {
   readonly db: Kysely<Database>;
   #closed = false;
 
-  constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres' = dialectOf(db)) {
+  /** `sqlite`: the embedded database under `db`, for the one lookup that skips Kysely's driver. */
+  constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres' = dialectOf(db), sqlite?: SqliteDatabase.Database) {
     this.db = db;
     this.dialect = dialect;
-    this.terminals = new KyselyTerminalStore(db);
+    this.terminals = new KyselyTerminalStore(db, sqlite);
     this.events = new KyselyEventStore(db);
     this.bindings = new KyselyBindingStore(db);
     this.lots = new KyselyLotStore(db);

@@ -59,7 +59,7 @@ async function openSqlite(path: string): Promise<DurableStore> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  const store = new KyselyDurableStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite');
+  const store = new KyselyDurableStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite', sqlite);
   try {
     await migrateToLatest(store.db);
   } catch (err) {

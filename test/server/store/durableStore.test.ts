@@ -78,6 +78,40 @@ durableStoreContract('PostgreSQL', openPostgres, {
   skip: DATABASE_URL ? false : 'TESSERA_DATABASE_URL is not set',
 });
 
+// The SQLite store answers terminals.get outside Kysely's driver; a transaction that Kysely
+// holds open across awaits must still keep its uncommitted rows to itself.
+for (const [name, open, skip] of [
+  ['SQLite (file)', openSqliteFile, false],
+  ['SQLite (:memory:)', openSqliteMemory, false],
+  ['PostgreSQL', openPostgres, DATABASE_URL ? false : 'TESSERA_DATABASE_URL is not set'],
+] as const) {
+  test(`${name}: terminals.get never sees a row of a transaction that is still open, then rolls back`, { skip }, async () => {
+    const { store, cleanup } = await open();
+    const db = asKysely(store).db;
+    try {
+      const row = { id: 'T-uncommitted', kid: 1, status: 'active', suites: '[]', label: null, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z', revoked_at: null, lot_id: null, hw_hash: null };
+      let inserted!: () => void;
+      let release!: () => void;
+      const insertedNow = new Promise<void>((r) => (inserted = r));
+      const released = new Promise<void>((r) => (release = r));
+      const tx = db.transaction().execute(async (trx) => {
+        await trx.insertInto('terminals').values(row).execute();
+        inserted();
+        await released;
+        throw new Error('roll back');
+      });
+      await insertedNow;
+      const during = store.terminals.get('T-uncommitted');
+      release();
+      await assert.rejects(tx, /roll back/);
+      assert.equal(await during, undefined, 'an uncommitted row was read');
+      assert.equal(await store.terminals.get('T-uncommitted'), undefined);
+    } finally {
+      await cleanup();
+    }
+  });
+}
+
 describe('openDurableStore', () => {
   test('an unknown URL scheme is a config error naming the variable and the schemes', async () => {
     await assert.rejects(openDurableStore({ databaseUrl: 'mysql://root@localhost/db', sqlitePath: ':memory:' }), (err) => {
