@@ -103,12 +103,13 @@ async function measureTessera(options: BenchOptions, plan: LoadPlan) {
   return { run, backend: backend.label, helloBody };
 }
 
-async function measureFloor(plan: LoadPlan, body: string) {
-  const floor = await startFloorServer(ROOT);
-  log(`floor server (bare Fastify) on ${floor.url} (pid ${floor.child.pid}); driving ${Buffer.byteLength(body)}-byte POSTs…`);
+async function measureFloor(plan: LoadPlan, body: string, nodeHttp = false) {
+  const what = nodeHttp ? 'node:http alone, no framework' : 'bare Fastify';
+  const floor = await startFloorServer(ROOT, nodeHttp);
+  log(`floor server (${what}) on ${floor.url} (pid ${floor.child.pid}); driving ${Buffer.byteLength(body)}-byte POSTs…`);
   const run = await runDriver(ROOT, { kind: 'floor', url: floor.url, path: '/floor', body }, plan, [procMeter('server', floor.child.pid!)]);
   await stopChild(floor.child);
-  out(describeRun('Floor (bare Fastify JSON POST)', 'requests', run));
+  out(describeRun(`Floor (${what} JSON POST)`, 'requests', run));
   for (const line of details(run)) out(line);
   return run;
 }
@@ -168,6 +169,7 @@ async function main(): Promise<number> {
 
   const tessera = await measureTessera(options, plan);
   const floor = await measureFloor(plan, tessera.helloBody);
+  const nodeFloor = options.nodeFloor ? await measureFloor(plan, tessera.helloBody, true) : undefined;
   const mtls = options.vsMtls ? await measureMtls(plan) : undefined;
   await runCleanups();
 
@@ -189,6 +191,16 @@ async function main(): Promise<number> {
     // The same ratio per second of server CPU: less sensitive to other load on the machine.
     ratio_per_cpu: round(perCpu(tessera.run) / (perCpu(floor) / 2), 3),
   };
+  if (nodeFloor) {
+    // What a request costs with no framework at all, beside the Fastify floor's cost.
+    const nodePerCpu = perCpu(nodeFloor);
+    out(`Per second of server CPU: Fastify floor ${fixed(perCpu(floor), 1)} requests, node:http floor ${fixed(nodePerCpu, 1)} requests`);
+    Object.assign(summary, {
+      node_http_floor_requests_per_s: round(rate(nodeFloor), 1),
+      node_http_floor_requests_per_cpu_s: round(nodePerCpu, 1),
+      floor_requests_per_cpu_s: round(perCpu(floor), 1),
+    });
+  }
   if (mtls) {
     const tesseraPerCpu = perCpu(tessera.run);
     const mtlsPerCpu = perCpu(mtls);

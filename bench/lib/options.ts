@@ -10,6 +10,7 @@ export interface BenchOptions {
   pg: boolean;
   redis: boolean;
   vsMtls: boolean;
+  nodeFloor: boolean;
   cpuProf: boolean;
 }
 
@@ -28,6 +29,8 @@ then a bare Fastify POST endpoint (the floor), from a separate load-driver proce
                     private key prefix, deleted after)
   --vs-mtls         also mutual-TLS handshakes (node:tls, ECDSA P-256 client certificates,
                     needs the openssl command) per second of server CPU
+  --node-floor      also the floor's route served by node:http alone (no framework): the
+                    share of a request that Node's HTTP server costs by itself
   --cpu-prof        run the Tessera server with --cpu-prof and print where its time went
                     (perturbs the figures)
   -h, --help        this text
@@ -63,6 +66,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     pg: Boolean(v.pg),
     redis: Boolean(v.redis),
     vsMtls: Boolean(v['vs-mtls']),
+    nodeFloor: Boolean(v['node-floor']),
     cpuProf: Boolean(v['cpu-prof']),
   };
 }
@@ -80,6 +84,7 @@ function parse(argv: string[]) {
       pg: { type: 'boolean' },
       redis: { type: 'boolean' },
       'vs-mtls': { type: 'boolean' },
+      'node-floor': { type: 'boolean' },
       'cpu-prof': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
