@@ -1,7 +1,7 @@
 // Opens the durable store named by the configuration: an embedded SQLite file by default,
 // PostgreSQL when TESSERA_DATABASE_URL is a postgres:// URL. Migrations run before it is
 // handed out, so a returned store is always on the latest schema.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -48,7 +48,12 @@ export async function openDurableStore(options: OpenDurableStoreOptions): Promis
 async function openSqlite(path: string): Promise<DurableStore> {
   let sqlite: SqliteDatabase.Database;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(resolve(path)), { recursive: true });
+      // A new file is the owner's alone; SQLite gives its -wal and -shm files the same mode.
+      // An existing file keeps the mode its operator gave it.
+      closeSync(openSync(path, 'a', 0o600));
+    }
     sqlite = new SqliteDatabase(path);
   } catch (err) {
     throw new TesseraError('server.unavailable', `cannot open the SQLite database ${path}: ${why(err)}`, {

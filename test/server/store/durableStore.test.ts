@@ -3,6 +3,7 @@
 // Also covers what is specific to openDurableStore: configuration errors and pragmas.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,6 +157,16 @@ describe('openDurableStore', () => {
       assert.equal(await pragma('busy_timeout'), 5000);
       assert.equal(await pragma('synchronous'), 1); // NORMAL
       assert.equal(h.store.dialect, 'sqlite');
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('a new SQLite file and its WAL and shared-memory files are readable by the owner only', async () => {
+    const h = await openSqliteFile();
+    try {
+      await h.store.terminals.create({ id: 'T-1', kid: 1, suites: ['s'], now: new Date(5) });
+      for (const file of [h.path, `${h.path}-wal`, `${h.path}-shm`]) assert.equal(statSync(file).mode & 0o777, 0o600, file);
     } finally {
       await h.cleanup();
     }
