@@ -11,7 +11,8 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database, TerminalsTable } from './types.ts';
 
-const COLUMNS: readonly (keyof TerminalsTable)[] = ['id', 'kid', 'status', 'suites', 'label', 'created_at', 'updated_at', 'revoked_at', 'lot_id', 'hw_hash'];
+/** Every column of `terminals`, in table order. */
+export const TERMINAL_COLUMNS: readonly (keyof TerminalsTable)[] = ['id', 'kid', 'status', 'suites', 'label', 'created_at', 'updated_at', 'revoked_at', 'lot_id', 'hw_hash'];
 /** PostgreSQL types of the columns (the casts unnest and the constants need). */
 const PG_TYPE: Readonly<Record<keyof TerminalsTable, string>> = {
   id: 'text',
@@ -33,19 +34,19 @@ const texts = new Map<string, string>();
 /** Whether each column varies within the rows (the id always does). */
 function varyingColumns(rows: readonly TerminalsTable[]): boolean[] {
   const first = rows[0]!;
-  return COLUMNS.map((c) => c === 'id' || rows.some((r) => r[c] !== first[c]));
+  return TERMINAL_COLUMNS.map((c) => c === 'id' || rows.some((r) => r[c] !== first[c]));
 }
 
 function insertSql(dialect: 'sqlite' | 'postgres', rows: number, varying: readonly boolean[]): string {
   const key = `${dialect}:${rows}:${varying.map(Number).join('')}`;
   let text = texts.get(key);
   if (text === undefined) {
-    const target = `insert into "terminals" (${COLUMNS.map((c) => `"${c}"`).join(', ')})`;
+    const target = `insert into "terminals" (${TERMINAL_COLUMNS.map((c) => `"${c}"`).join(', ')})`;
     const perRow = varying.filter(Boolean).length;
     if (dialect === 'sqlite') {
       // ? parameters are numbered in order of appearance: the constants, then the rows.
       let k = 0;
-      const select = COLUMNS.map((_, i) => (varying[i] ? `v.column${++k}` : '?'));
+      const select = TERMINAL_COLUMNS.map((_, i) => (varying[i] ? `v.column${++k}` : '?'));
       const tuple = `(${Array.from({ length: perRow }, () => '?').join(', ')})`;
       // "where true": SQLite's parser needs it before an upsert's ON CONFLICT after a SELECT.
       text = `${target} select ${select.join(', ')} from (values ${Array.from({ length: rows }, () => tuple).join(', ')}) as v where true on conflict ("id") do nothing`;
@@ -53,7 +54,7 @@ function insertSql(dialect: 'sqlite' | 'postgres', rows: number, varying: readon
       let k = 0;
       const arrays: string[] = [];
       const names: string[] = [];
-      const select = COLUMNS.map((c, i) => {
+      const select = TERMINAL_COLUMNS.map((c, i) => {
         const n = ++k;
         if (!varying[i]) return `$${n}::${PG_TYPE[c]}`;
         arrays.push(`$${n}::${PG_TYPE[c]}[]`);
@@ -72,11 +73,11 @@ function insertSql(dialect: 'sqlite' | 'postgres', rows: number, varying: readon
 function parameters(dialect: 'sqlite' | 'postgres', rows: readonly TerminalsTable[], varying: readonly boolean[]): unknown[] {
   const params: unknown[] = [];
   if (dialect === 'sqlite') {
-    for (let i = 0; i < COLUMNS.length; i++) if (!varying[i]) params.push(rows[0]![COLUMNS[i]!]);
-    for (const r of rows) for (let i = 0; i < COLUMNS.length; i++) if (varying[i]) params.push(r[COLUMNS[i]!]);
+    for (let i = 0; i < TERMINAL_COLUMNS.length; i++) if (!varying[i]) params.push(rows[0]![TERMINAL_COLUMNS[i]!]);
+    for (const r of rows) for (let i = 0; i < TERMINAL_COLUMNS.length; i++) if (varying[i]) params.push(r[TERMINAL_COLUMNS[i]!]);
   } else {
-    for (let i = 0; i < COLUMNS.length; i++) {
-      const c = COLUMNS[i]!;
+    for (let i = 0; i < TERMINAL_COLUMNS.length; i++) {
+      const c = TERMINAL_COLUMNS[i]!;
       params.push(varying[i] ? rows.map((r) => r[c]) : rows[0]![c]);
     }
   }

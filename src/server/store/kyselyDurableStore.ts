@@ -3,13 +3,14 @@
 // arrays and objects are JSON text, and duplicates are caught by the primary key.
 import { randomBytes } from 'node:crypto';
 import type SqliteDatabase from 'better-sqlite3';
+import type pg from 'pg';
 import { type CompiledQuery, createQueryId, type Kysely, sql } from 'kysely';
 import { TesseraError } from '../../protocol/errors.ts';
 import { KyselyActivationCodeStore } from './kyselyActivationCodeStore.ts';
 import { KyselyBindingStore } from './kyselyBindingStore.ts';
 import { KyselyLotStore } from './kyselyLotStore.ts';
 import { KyselyUpdateStore } from './kyselyUpdateStore.ts';
-import { bulkInsertTerminals } from './bulkInsertTerminals.ts';
+import { bulkInsertTerminals, TERMINAL_COLUMNS } from './bulkInsertTerminals.ts';
 import { dialectOf } from './migrations.ts';
 import { checkLimit, dateOrNull, isUniqueViolation, iso } from './sqlValues.ts';
 import { encodeUlid, ULID_MAX_RANDOM, ulidRandom } from './ulid.ts';
@@ -89,19 +90,32 @@ function toEvent(row: SecurityEventsTable): SecurityEvent {
   };
 }
 
+/**
+ * The connection under a store's Kysely instance, for the lookup every handshake makes:
+ * better-sqlite3 (a statement run synchronously outside a transaction reads committed rows,
+ * as Kysely's driver would, without its connection lock and promise hops) or a pg pool (a
+ * named statement, so PostgreSQL parses and plans it once per connection). Everything else
+ * goes through Kysely.
+ */
+export interface DirectConnection {
+  sqlite?: SqliteDatabase.Database;
+  pgPool?: pg.Pool;
+}
+
 class KyselyTerminalStore implements TerminalStore {
   readonly #db: Kysely<Database>;
   /** The lookup every handshake makes, compiled once; each call only swaps the parameter. */
   readonly #getById: CompiledQuery<TerminalsTable>;
-  /** The embedded database under `#db`, and the lookup prepared on it at first use (after migrations). */
-  readonly #sqlite: SqliteDatabase.Database | undefined;
+  /** The database under `#db`, when the lookup may skip Kysely's driver (see {@link DirectConnection}). */
+  readonly #direct: DirectConnection | undefined;
   #sqliteGet: SqliteDatabase.Statement<[string], TerminalsTable> | undefined;
 
-  /** `sqlite`: the connection under `db` when it is the embedded database (not a transaction). */
-  constructor(db: Kysely<Database>, sqlite?: SqliteDatabase.Database) {
+  constructor(db: Kysely<Database>, direct?: DirectConnection) {
     this.#db = db;
-    this.#getById = db.selectFrom('terminals').selectAll().where('id', '=', '').compile();
-    this.#sqlite = sqlite;
+    // Named columns, not `*`: a statement PostgreSQL keeps prepared on a pooled connection
+    // stays valid when a later migration adds a column.
+    this.#getById = db.selectFrom('terminals').select(TERMINAL_COLUMNS).where('id', '=', '').compile();
+    this.#direct = direct;
   }
 
   async create(t: NewTerminal): Promise<TerminalRecord> {
@@ -134,15 +148,18 @@ class KyselyTerminalStore implements TerminalStore {
   }
 
   async get(id: string): Promise<TerminalRecord | undefined> {
-    // better-sqlite3 runs a statement to completion synchronously, so outside a transaction
-    // the statement reads committed rows exactly as Kysely's driver would, without its
-    // connection lock and promise hops; inside one (which Kysely holds across awaits) the
-    // read waits its turn through Kysely like any other.
-    const sqlite = this.#sqlite;
-    if (sqlite && !sqlite.inTransaction) {
-      this.#sqliteGet ??= sqlite.prepare<[string], TerminalsTable>(this.#getById.sql);
+    // Inside a SQLite transaction (which Kysely holds across awaits) the read waits its turn
+    // through Kysely like any other.
+    const direct = this.#direct;
+    if (direct?.sqlite && !direct.sqlite.inTransaction) {
+      this.#sqliteGet ??= direct.sqlite.prepare<[string], TerminalsTable>(this.#getById.sql);
       const row = this.#sqliteGet.get(id);
       return row === undefined ? undefined : toTerminal(row);
+    }
+    if (direct?.pgPool) {
+      // A named statement: each pooled connection parses and plans it once.
+      const { rows } = await direct.pgPool.query<TerminalsTable>({ name: 'tessera_terminal_by_id', text: this.#getById.sql, values: [id] });
+      return rows[0] === undefined ? undefined : toTerminal(rows[0]);
     }
     const { rows } = await this.#db.executeQuery<TerminalsTable>({ ...this.#getById, parameters: [id], queryId: createQueryId() });
     return rows[0] === undefined ? undefined : toTerminal(rows[0]);
@@ -221,11 +238,11 @@ export class KyselyDurableStore implements DurableStore {
   readonly db: Kysely<Database>;
   #closed = false;
 
-  /** `sqlite`: the embedded database under `db`, for the one lookup that skips Kysely's driver. */
-  constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres' = dialectOf(db), sqlite?: SqliteDatabase.Database) {
+  /** `direct`: the connection under `db`, for the one lookup that skips Kysely's driver. */
+  constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres' = dialectOf(db), direct?: DirectConnection) {
     this.db = db;
     this.dialect = dialect;
-    this.terminals = new KyselyTerminalStore(db, sqlite);
+    this.terminals = new KyselyTerminalStore(db, direct);
     this.events = new KyselyEventStore(db);
     this.bindings = new KyselyBindingStore(db);
     this.lots = new KyselyLotStore(db);

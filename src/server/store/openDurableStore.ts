@@ -64,7 +64,7 @@ async function openSqlite(path: string): Promise<DurableStore> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  const store = new KyselyDurableStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite', sqlite);
+  const store = new KyselyDurableStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite', { sqlite });
   try {
     await migrateToLatest(store.db);
   } catch (err) {
@@ -94,7 +94,7 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Du
   });
   // An idle client that loses its server is dropped by the pool; the next query reports it.
   pool.on('error', () => {});
-  const store = new KyselyDurableStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+  const store = new KyselyDurableStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres', { pgPool: pool });
   try {
     try {
       await sql`select 1`.execute(store.db);

@@ -113,6 +113,27 @@ for (const [name, open, skip] of [
   });
 }
 
+// The lookup keeps its statement prepared (better-sqlite3; a named PostgreSQL statement on
+// each pooled connection). A later migration that adds a column must not break it.
+for (const [name, open, skip] of [
+  ['SQLite (file)', openSqliteFile, false],
+  ['PostgreSQL', openPostgres, DATABASE_URL ? false : 'TESSERA_DATABASE_URL is not set'],
+] as const) {
+  test(`${name}: terminals.get keeps working when a column is added after its statement was prepared`, { skip }, async () => {
+    const { store, cleanup } = await open();
+    try {
+      await store.terminals.create({ id: 'T-1', kid: 2, suites: ['s'], now: new Date(5) });
+      // Several lookups at once, so more than one pooled connection prepares the statement.
+      for (const t of await Promise.all(Array.from({ length: 8 }, () => store.terminals.get('T-1')))) assert.equal(t?.kid, 2);
+      await sql`alter table terminals add column later_migration text`.execute(asKysely(store).db);
+      for (const t of await Promise.all(Array.from({ length: 8 }, () => store.terminals.get('T-1')))) assert.deepEqual(t?.suites, ['s']);
+      assert.equal(await store.terminals.get('T-2'), undefined);
+    } finally {
+      await cleanup();
+    }
+  });
+}
+
 describe('openDurableStore', () => {
   test('an unknown URL scheme is a config error naming the variable and the schemes', async () => {
     await assert.rejects(openDurableStore({ databaseUrl: 'mysql://root@localhost/db', sqlitePath: ':memory:' }), (err) => {
