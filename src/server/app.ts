@@ -9,7 +9,7 @@ import type { EphemeralStore } from './ephemeral/types.ts';
 import { frameworkErrorHandler, registerProblemDetails } from './http/problemDetails.ts';
 import { registerRawJsonBody } from './http/rawJsonBody.ts';
 import { lazyChildLoggerFactory } from './http/requestLogger.ts';
-import { attachToSensitiveRoutes, createBindingGuard } from './http/bindingGuard.ts';
+import { createBindingGuard } from './http/bindingGuard.ts';
 import { createSignatureVerifier } from './http/signatureVerifier.ts';
 import { createAuthMetrics } from './monitor/authMetrics.ts';
 import { createSecurityEventRecorder } from './monitor/securityEvents.ts';
@@ -95,10 +95,8 @@ export async function buildApp(config: ServerConfig, deps: AppDependencies): Pro
   registerProblemDetails(app);
   registerRawJsonBody(app, settings.bodyLimitBytes);
   const bindings = createBindingServices(ctx, deps.bindingAdapters);
-  // Before any route plugin: every route declaring `sensitive: true` gets the binding check
-  // as its first preHandler (after its signature verifier, a preValidation hook); the
-  // other routes do not run it at all.
-  attachToSensitiveRoutes(app, createBindingGuard(bindings.check));
+  // Before any route plugin: every route declaring `sensitive: true` gets the binding check.
+  app.addHook('preHandler', createBindingGuard(bindings.check));
   await app.register(swagger, {
     openapi: {
       info: { title: 'Tessera', version: '1', description: 'Terminal-trust server API. Wire format: docs/protocol.md.' },

@@ -1,9 +1,8 @@
 // The binding check of sensitive routes. A route declares `config: { sensitive: true }`
-// (besides its `capability`); this preHandler, attached by an onRoute hook installed before
-// any route, runs after the route's signature verifier and before its handler: no verified
-// session, no call; then the facts in the signed headers must match the terminal's active
-// binding. Routes that are not sensitive never run it.
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+// (besides its `capability`); this preHandler, installed once on the app, runs after the
+// route's signature verifier and before its handler: no verified session, no call; then
+// the facts in the signed headers must match the terminal's active binding.
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TesseraError } from '../../protocol/errors.ts';
 import type { BindingCheck } from '../services/binding/bindingCheck.ts';
 import type { BindingRecord } from '../store/types.ts';
@@ -22,26 +21,22 @@ declare module 'fastify' {
 
 /**
  * Makes the preHandler. Routes without `sensitive` pass untouched; a sensitive route
- * without a verified signature is refused (fail closed, whatever the route forgot).
+ * without a verified signature is refused (fail closed, whatever the route forgot). It is in
+ * callback style so that the other routes, every handshake among them, pass without a
+ * promise; the check of a sensitive route reports through `done`.
  */
-export function createBindingGuard(check: BindingCheck): (request: FastifyRequest) => Promise<void> {
-  return async (request) => {
-    if (request.routeOptions.config.sensitive !== true) return;
+export function createBindingGuard(check: BindingCheck): (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void {
+  const guard = async (request: FastifyRequest): Promise<void> => {
     const session = request.session;
     if (!session || !request.signedComponents) throw new TesseraError('sig.missing', 'a sensitive call must be a signed request');
     const facts = readPresentedFacts(request, { requireMsisdn: true });
     request.binding = await check.check({ terminalId: session.terminalId, facts: { ...facts, msisdn: facts.msisdn! }, source: request.ip });
   };
-}
-
-/**
- * Makes every route registered from now on whose config says `sensitive: true` run `guard`
- * first among its preHandlers. Install it before the route plugins.
- */
-export function attachToSensitiveRoutes(app: FastifyInstance, guard: (request: FastifyRequest) => Promise<void>): void {
-  app.addHook('onRoute', (route) => {
-    if (route.config?.sensitive !== true) return;
-    const own = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
-    route.preHandler = [guard as preHandlerAsyncHookHandler, ...own];
-  });
+  return (request, _reply, done) => {
+    if (request.routeOptions.config.sensitive !== true) {
+      done();
+      return;
+    }
+    guard(request).then(() => done(), done);
+  };
 }
