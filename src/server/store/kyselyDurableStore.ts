@@ -94,7 +94,7 @@ function toEvent(row: SecurityEventsTable): SecurityEvent {
  * The connection under a store's Kysely instance, for the lookup every handshake makes:
  * better-sqlite3 (a statement run synchronously outside a transaction reads committed rows,
  * as Kysely's driver would, without its connection lock and promise hops) or a pg pool (a
- * named statement, so PostgreSQL parses and plans it once per connection). Everything else
+ * named statement, so PostgreSQL parses it once per connection). Everything else
  * goes through Kysely.
  */
 export interface DirectConnection {
@@ -157,9 +157,16 @@ class KyselyTerminalStore implements TerminalStore {
       return row === undefined ? undefined : toTerminal(row);
     }
     if (direct?.pgPool) {
-      // A named statement: each pooled connection parses and plans it once.
-      const { rows } = await direct.pgPool.query<TerminalsTable>({ name: 'tessera_terminal_by_id', text: this.#getById.sql, values: [id] });
-      return rows[0] === undefined ? undefined : toTerminal(rows[0]);
+      // A named statement: each pooled connection parses it once. A migration that changes
+      // a selected column's type (another server version, mid-upgrade) makes a connection's
+      // statement fail once with 0A000 ("cached plan must not change result type"); that
+      // lookup is answered through Kysely instead.
+      try {
+        const { rows } = await direct.pgPool.query<TerminalsTable>({ name: 'tessera_terminal_by_id', text: this.#getById.sql, values: [id] });
+        return rows[0] === undefined ? undefined : toTerminal(rows[0]);
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== '0A000') throw err;
+      }
     }
     const { rows } = await this.#db.executeQuery<TerminalsTable>({ ...this.#getById, parameters: [id], queryId: createQueryId() });
     return rows[0] === undefined ? undefined : toTerminal(rows[0]);

@@ -119,7 +119,7 @@ for (const [name, open, skip] of [
   ['SQLite (file)', openSqliteFile, false],
   ['PostgreSQL', openPostgres, DATABASE_URL ? false : 'TESSERA_DATABASE_URL is not set'],
 ] as const) {
-  test(`${name}: terminals.get keeps working when a column is added after its statement was prepared`, { skip }, async () => {
+  test(`${name}: terminals.get keeps working when a column is added or changes type after its statement was prepared`, { skip }, async () => {
     const { store, cleanup } = await open();
     try {
       await store.terminals.create({ id: 'T-1', kid: 2, suites: ['s'], now: new Date(5) });
@@ -128,6 +128,9 @@ for (const [name, open, skip] of [
       await sql`alter table terminals add column later_migration text`.execute(asKysely(store).db);
       for (const t of await Promise.all(Array.from({ length: 8 }, () => store.terminals.get('T-1')))) assert.deepEqual(t?.suites, ['s']);
       assert.equal(await store.terminals.get('T-2'), undefined);
+      // A changed column type (PostgreSQL: the prepared statements' result type changes).
+      if (asKysely(store).dialect === 'postgres') await sql`alter table terminals alter column label type varchar(200)`.execute(asKysely(store).db);
+      for (const t of await Promise.all(Array.from({ length: 8 }, () => store.terminals.get('T-1')))) assert.equal(t?.kid, 2);
     } finally {
       await cleanup();
     }
