@@ -102,3 +102,16 @@ test('request.log.child and level work through the stand-in', async () => {
   assert.equal(lines[0]!['step'], 'inner');
   await app.close();
 });
+
+test('a route with its own log level gets a real child at once, at that level', async () => {
+  const { app, lines, children, ready } = appWith('warn');
+  app.get('/chatty', { logLevel: 'debug' }, async (request) => {
+    request.log.debug('debug line');
+    return {};
+  });
+  await ready();
+  await app.inject({ method: 'GET', url: '/chatty' });
+  assert.equal(children(), 1);
+  assert.ok(lines.some((l) => l['msg'] === 'debug line' && l['reqId'] === 'req-1'));
+  await app.close();
+});
