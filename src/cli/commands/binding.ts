@@ -2,22 +2,11 @@
 // server (admin token), the counterpart of /v1/admin/bindings.
 import { Command } from 'commander';
 import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
+import type { BindingView } from '../../server/services/binding/bindingViews.ts';
 import { print } from '../output.ts';
 
-interface BindingJson {
-  id: string;
-  terminalId: string;
-  appId: string;
-  status: string;
-  reason: string | null;
-  msisdnLast4: string;
-  createdAt: string;
-  verifiedAt: string | null;
-  cooldownUntil: string | null;
-}
-
 /** One line per binding: id, status(reason), terminal, app, …last4, created, cool-down. */
-function bindingRow(b: BindingJson): string {
+function bindingRow(b: BindingView): string {
   const status = b.reason ? `${b.status}(${b.reason})` : b.status;
   const cooldown = b.cooldownUntil ? `\tcool-down until ${b.cooldownUntil}` : '';
   return `${b.id}\t${status}\t${b.terminalId}\t${b.appId}\t…${b.msisdnLast4}\t${b.createdAt}${cooldown}`;
@@ -46,7 +35,7 @@ export function bindingCommand(): Command {
       if (opts.status) q.set('status', opts.status);
       if (opts.msisdn) q.set('msisdn', opts.msisdn);
       if (opts.before) q.set('before', opts.before);
-      const out = await adminClient(opts).call<{ bindings: BindingJson[]; next: string | null }>('GET', `/v1/admin/bindings?${q}`);
+      const out = await adminClient(opts).call<{ bindings: BindingView[]; next: string | null }>('GET', `/v1/admin/bindings?${q}`);
       if (opts.json) print(JSON.stringify(out));
       else for (const b of out.bindings) print(bindingRow(b));
     });
@@ -55,21 +44,21 @@ export function bindingCommand(): Command {
     .description('Show one binding')
     .argument('<id>', 'binding id')
     .action(async (id: string, opts: AdminOptions) => {
-      print(JSON.stringify(await adminClient(opts).call<BindingJson>('GET', path(id)), null, 2));
+      print(JSON.stringify(await adminClient(opts).call<BindingView>('GET', path(id)), null, 2));
     });
 
   adminOptions(binding.command('suspend'))
     .description('Suspend an active binding: sensitive calls are refused until the user binds again')
     .argument('<id>', 'binding id')
     .action(async (id: string, opts: AdminOptions) => {
-      print(bindingRow(await adminClient(opts).call<BindingJson>('POST', path(id, '/suspend'))));
+      print(bindingRow(await adminClient(opts).call<BindingView>('POST', path(id, '/suspend'))));
     });
 
   adminOptions(binding.command('release'))
     .description('End a binding: the number may be bound again, here or on another terminal')
     .argument('<id>', 'binding id')
     .action(async (id: string, opts: AdminOptions) => {
-      print(bindingRow(await adminClient(opts).call<BindingJson>('POST', path(id, '/release'))));
+      print(bindingRow(await adminClient(opts).call<BindingView>('POST', path(id, '/release'))));
     });
 
   return binding;

@@ -44,13 +44,7 @@ export interface BindingRecord {
 }
 
 /** Input of {@link BindingStore.createPending}. */
-export interface NewBinding {
-  id: string;
-  terminalId: string;
-  appId: string;
-  hashKid: number;
-  hashes: BindingHashes;
-  msisdnLast4: string;
+export interface NewBinding extends Pick<BindingRecord, 'id' | 'terminalId' | 'appId' | 'hashKid' | 'hashes' | 'msisdnLast4'> {
   expiresAt: Date;
   now: Date;
 }
