@@ -1,20 +1,14 @@
 // `tessera codes issue|list|revoke`: purchase activation codes against a running server
 // (admin token). `issue` writes the codes, shown only this once, to a new 0600 CSV file.
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import type { Static } from 'typebox';
 import { Command } from 'commander';
 import { TesseraError } from '../../protocol/errors.ts';
 import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
 import { print } from '../output.ts';
+import type { BatchReply } from '../../server/routes/activationSchemas.ts';
 
-interface BatchJson {
-  id: string;
-  product: string;
-  count: number;
-  expiresAt: string;
-  createdAt: string;
-  revokedAt: string | null;
-  counts: { issued: number; used: number; revoked: number; expired: number };
-}
+type BatchJson = Static<typeof BatchReply>;
 
 /** One line per batch: name, product, counts by status, expiry (and revocation). */
 function batchRow(b: BatchJson): string {

@@ -4,6 +4,7 @@
 import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import type { Static } from 'typebox';
 import { Command } from 'commander';
 import { TesseraError } from '../../protocol/errors.ts';
 import { parseStationFile, type StationFile } from '../../protocol/factory/stationFile.ts';
@@ -14,6 +15,7 @@ import { defaultTerminalId } from '../../protocol/factory/provisionTerminal.ts';
 import { simulatedLotDescriptor } from '../../protocol/factory/simulatedLotDescriptor.ts';
 import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
 import { print } from '../output.ts';
+import type { LotReply } from '../../server/routes/lotSchemas.ts';
 import { hardwareSource, simulatedSource } from '../factory/descriptorSource.ts';
 import { openDirectImport } from '../factory/directImport.ts';
 import { importBundle } from '../factory/importBundle.ts';
@@ -21,14 +23,7 @@ import { findInIndex, LOT_FILES, readPackImage } from '../factory/otpPack.ts';
 import { createProgress } from '../factory/progressBar.ts';
 import { provisionLot } from '../factory/provisionLot.ts';
 
-interface LotJson {
-  id: string;
-  kid: number;
-  handshakeSuites: string[];
-  aeadSuites: string[];
-  label: string | null;
-  createdAt: string;
-}
+type LotJson = Static<typeof LotReply>;
 
 const warn = (text: string) => process.stderr.write(`tessera: warning: ${text}\n`);
 const lotRow = (l: LotJson) => `${l.id}\tkid=${l.kid}\t${l.handshakeSuites.join(',')}\t${l.aeadSuites.join(',')}\t${l.createdAt}${l.label ? `\t${l.label}` : ''}`;

@@ -1,24 +1,18 @@
 // `tessera terminal add|list|show|revoke` (admin, against a running server) and
 // `tessera terminal login` (runs the terminal SDK with a credential file).
 import { writeFileSync } from 'node:fs';
+import type { Static } from 'typebox';
 import { Command } from 'commander';
 import type { TerminalCredential } from '../../protocol/credential.ts';
 import { TesseraError } from '../../protocol/errors.ts';
 import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
 import { print } from '../output.ts';
+import type { TerminalReply } from '../../server/routes/schemas.ts';
 import { activateCommand } from './terminalActivate.ts';
 import { bindCommand, secureEchoCommand } from './terminalBind.ts';
 import { bootCommand, fingerprintCommand, hardwareOptions, type TerminalSourceOptions, terminalClientFrom, writeOtpCommand } from './terminalBoot.ts';
 
-interface TerminalJson {
-  id: string;
-  kid: number;
-  status: string;
-  suites: string[];
-  label: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-}
+type TerminalJson = Static<typeof TerminalReply>;
 
 const row = (t: TerminalJson) => `${t.id}\t${t.status}\tkid=${t.kid}\t${t.suites.join(',')}\t${t.createdAt}${t.label ? `\t${t.label}` : ''}`;
 
