@@ -109,6 +109,9 @@ class KyselyTerminalStore implements TerminalStore {
   /** The database under `#db`, when the lookup may skip Kysely's driver (see {@link DirectConnection}). */
   readonly #direct: DirectConnection | undefined;
   #sqliteGet: SqliteDatabase.Statement<[string], TerminalsTable> | undefined;
+  /** Name of the lookup's PostgreSQL statement; a new one after a migration invalidated the old. */
+  #pgStatement = 'tessera_terminal_by_id';
+  #pgGeneration = 0;
 
   constructor(db: Kysely<Database>, direct?: DirectConnection) {
     this.#db = db;
@@ -130,20 +133,31 @@ class KyselyTerminalStore implements TerminalStore {
   }
 
   async createMany(terminals: readonly NewTerminal[]): Promise<number> {
-    if (terminals.length === 0) return 0;
     return bulkInsertTerminals(this.#db, dialectOf(this.#db), terminals.map(terminalRow));
   }
 
   async transition(id: string, from: readonly TerminalStatus[], to: TerminalStatus, now: Date): Promise<TerminalRecord | undefined> {
-    if (from.length === 0) return undefined;
+    return from.length === 0 ? undefined : this.#setStatus(id, to, now, from);
+  }
+
+  async setStatus(id: string, status: TerminalStatus, now: Date): Promise<TerminalRecord | undefined> {
+    return this.#setStatus(id, status, now);
+  }
+
+  /** Sets the status (only from one of `from`, when given); undefined when no row changed. */
+  async #setStatus(id: string, status: TerminalStatus, now: Date, from?: readonly TerminalStatus[]): Promise<TerminalRecord | undefined> {
     const at = iso(now, 'now');
-    const row = await this.#db
+    let update = this.#db
       .updateTable('terminals')
-      .set({ status: to, updated_at: at, revoked_at: to === 'revoked' ? sql<string>`coalesce(${sql.ref('revoked_at')}, ${at})` : null })
-      .where('id', '=', id)
-      .where('status', 'in', [...from])
-      .returningAll()
-      .executeTakeFirst();
+      .set({
+        status,
+        updated_at: at,
+        // A repeated revocation keeps the first revocation time; leaving 'revoked' clears it.
+        revoked_at: status === 'revoked' ? sql<string>`coalesce(${sql.ref('revoked_at')}, ${at})` : null,
+      })
+      .where('id', '=', id);
+    if (from) update = update.where('status', 'in', [...from]);
+    const row = await update.returningAll().executeTakeFirst();
     return row === undefined ? undefined : toTerminal(row);
   }
 
@@ -158,14 +172,17 @@ class KyselyTerminalStore implements TerminalStore {
     }
     if (direct?.pgPool) {
       // A named statement: each pooled connection parses it once. A migration that changes
-      // a selected column's type (another server version, mid-upgrade) makes a connection's
-      // statement fail once with 0A000 ("cached plan must not change result type"); that
-      // lookup is answered through Kysely instead.
+      // a selected column's type (another server version, mid-upgrade) makes every later run
+      // of a statement prepared before it fail with 0A000 ("cached plan must not change result
+      // type"). That lookup is answered through Kysely, and later ones use a new name, which
+      // each connection prepares afresh.
+      const name = this.#pgStatement;
       try {
-        const { rows } = await direct.pgPool.query<TerminalsTable>({ name: 'tessera_terminal_by_id', text: this.#getById.sql, values: [id] });
+        const { rows } = await direct.pgPool.query<TerminalsTable>({ name, text: this.#getById.sql, values: [id] });
         return rows[0] === undefined ? undefined : toTerminal(rows[0]);
       } catch (err) {
         if ((err as { code?: unknown }).code !== '0A000') throw err;
+        if (name === this.#pgStatement) this.#pgStatement = `tessera_terminal_by_id_${++this.#pgGeneration}`;
       }
     }
     const { rows } = await this.#db.executeQuery<TerminalsTable>({ ...this.#getById, parameters: [id], queryId: createQueryId() });
@@ -180,21 +197,6 @@ class KyselyTerminalStore implements TerminalStore {
     return rows.map(toTerminal);
   }
 
-  async setStatus(id: string, status: TerminalStatus, now: Date): Promise<TerminalRecord | undefined> {
-    const at = iso(now, 'now');
-    const row = await this.#db
-      .updateTable('terminals')
-      .set({
-        status,
-        updated_at: at,
-        // A repeated revocation keeps the first revocation time; leaving 'revoked' clears it.
-        revoked_at: status === 'revoked' ? sql<string>`coalesce(${sql.ref('revoked_at')}, ${at})` : null,
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
-    return row === undefined ? undefined : toTerminal(row);
-  }
 }
 
 class KyselyEventStore implements EventStore {

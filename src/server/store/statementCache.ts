@@ -1,6 +1,7 @@
 // Kysely's SQLite driver prepares every statement anew; better-sqlite3 statements are
-// reusable, so this wrapper keeps the prepared statement of each SQL text (bounded). The hot
-// path (terminal lookup on every handshake) then skips SQLite's parser.
+// reusable, so this wrapper keeps the prepared statement of each SQL text (bounded) and the
+// queries that go through Kysely skip SQLite's parser. (The terminal lookup of every
+// handshake keeps its own statement: kyselyDurableStore.ts.)
 import type SqliteDatabase from 'better-sqlite3';
 import type { SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 
