@@ -20,6 +20,23 @@ export function deriveSubkey(p: Primitives, hash: HashName, base: Uint8Array, pu
 }
 
 /**
+ * Subkeys of long-lived base keys, per base-key object: both sides keep K_t as one long-lived
+ * array, so a repeat handshake reuses K_s2t, K_t2s and K_ev instead of running HKDF again.
+ * Collected with the base key.
+ */
+const subkeys = new WeakMap<Uint8Array, Map<string, Uint8Array>>();
+
+/** {@link deriveSubkey} (32 bytes), kept while `base` lives. `base` must not change afterwards. */
+export function cachedSubkey(p: Primitives, hash: HashName, base: Uint8Array, purpose: string): Uint8Array {
+  let keys = subkeys.get(base);
+  if (!keys) subkeys.set(base, (keys = new Map()));
+  const id = `${hash}/${purpose}`;
+  let key = keys.get(id);
+  if (!key) keys.set(id, (key = deriveSubkey(p, hash, base, purpose)));
+  return key;
+}
+
+/**
  * Session key = HKDF(hash, ikm = base key, salt = nonceT ‖ nonceS,
  * info = transcript("session-key", [H(handshake transcript)])).
  */

@@ -2,7 +2,7 @@
 // the two proofs and derives the session key. MAC suites are built in; the OCRA family
 // (RFC 6287 mutual mode) is resolved from the suite string.
 import { toBase64Url, utf8 } from '../bytes.ts';
-import { deriveSessionKey, deriveSubkey } from '../keys.ts';
+import { cachedSubkey, deriveSessionKey } from '../keys.ts';
 import type { HashName, Primitives } from '../primitives.ts';
 import type { HandshakeContext } from './handshakeContext.ts';
 import { handshakeTranscript } from './handshakeContext.ts';
@@ -20,30 +20,15 @@ export interface HandshakeSuite {
   sessionKey(p: Primitives, terminalKey: Uint8Array, ctx: HandshakeContext): Uint8Array;
 }
 
-/**
- * Direction keys per K_t object: both sides keep K_t as one long-lived array, so a repeat
- * handshake reuses K_s2t/K_t2s instead of running HKDF again. Collected with K_t.
- */
-const directionKeys = new WeakMap<Uint8Array, Map<string, Uint8Array>>();
-
-function directionKey(p: Primitives, hash: HashName, kt: Uint8Array, purpose: 's2t' | 't2s'): Uint8Array {
-  let keys = directionKeys.get(kt);
-  if (!keys) directionKeys.set(kt, (keys = new Map()));
-  const id = `${hash}/${purpose}`;
-  let key = keys.get(id);
-  if (!key) keys.set(id, (key = deriveSubkey(p, hash, kt, purpose)));
-  return key;
-}
-
 /** HMAC suites: proofs = HMAC(K_dir, transcript) with K_s2t and K_t2s derived from K_t. */
 function macSuite(name: string, hash: HashName): HandshakeSuite {
   return Object.freeze({
     name,
     family: 'mac' as const,
     serverProof: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) =>
-      toBase64Url(p.hmac(hash, directionKey(p, hash, kt, 's2t'), handshakeTranscript('server-proof', ctx))),
+      toBase64Url(p.hmac(hash, cachedSubkey(p, hash, kt, 's2t'), handshakeTranscript('server-proof', ctx))),
     terminalProof: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) =>
-      toBase64Url(p.hmac(hash, directionKey(p, hash, kt, 't2s'), handshakeTranscript('terminal-proof', ctx))),
+      toBase64Url(p.hmac(hash, cachedSubkey(p, hash, kt, 't2s'), handshakeTranscript('terminal-proof', ctx))),
     sessionKey: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) =>
       deriveSessionKey(p, hash, kt, ctx.nonceT, ctx.nonceS, handshakeTranscript('handshake', ctx)),
   });

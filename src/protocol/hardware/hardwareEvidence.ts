@@ -3,7 +3,7 @@
 // revealing the fingerprint: a fresh salt and a MAC over the fingerprint hash.
 import { fromBase64Url, toBase64Url } from '../bytes.ts';
 import { TesseraError } from '../errors.ts';
-import { deriveSubkey } from '../keys.ts';
+import { cachedSubkey } from '../keys.ts';
 import type { Primitives } from '../primitives.ts';
 import { transcript } from '../transcript.ts';
 
@@ -33,7 +33,7 @@ export function decodeHardwareEvidence(evidence: HardwareEvidence): { salt: Uint
 }
 
 function evidenceMac(p: Primitives, terminalKey: Uint8Array, terminalId: string, nonceT: Uint8Array, salt: Uint8Array, fph: Uint8Array): Uint8Array {
-  const key = deriveSubkey(p, 'sha256', terminalKey, 'hw-evidence');
+  const key = cachedSubkey(p, 'sha256', terminalKey, 'hw-evidence');
   return p.hmac('sha256', key, transcript('hw-evidence', [terminalId, nonceT, salt, fph]));
 }
 
