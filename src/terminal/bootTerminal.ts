@@ -88,7 +88,7 @@ export async function readOtpImage(p: Primitives, store: OtpStore): Promise<OtpI
  * credential, or `restricted` with the reason.
  * @example
  * const boot = await bootTerminal({ otpStore, hardware: new LinuxHardwareFingerprint(), primitives: nodePrimitives });
- * if (boot.mode === 'full') await new TerminalClient({ ...boot, primitives: nodePrimitives }).login();
+ * if (boot.mode === 'full') await TerminalClient.fromBoot(boot, { primitives: nodePrimitives }).login();
  */
 export async function bootTerminal(options: BootOptions): Promise<BootResult> {
   const p = options.primitives;

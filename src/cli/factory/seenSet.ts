@@ -3,9 +3,10 @@
 // per key (8 bytes a slot, at most 80 % of slots used) instead of a JavaScript Set of strings. A hit is only "probably seen": the caller
 // confirms it exactly (a 64-bit collision between distinct values is ~n²/2⁶⁵).
 
-/** 64-bit FNV-1a of a string's UTF-16 code units, as two 32-bit halves. */
+/** A 64-bit key of a string's UTF-16 code units, as two 32-bit halves. */
 export function stringKey(text: string): [number, number] {
-  // Two 32-bit FNV-1a lanes with different offsets stand in for one 64-bit hash.
+  // Two 32-bit multiplicative lanes stand in for one 64-bit hash: FNV-1a, and one with
+  // another offset and multiplier that also folds in its high bits.
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;
   for (let i = 0; i < text.length; i++) {

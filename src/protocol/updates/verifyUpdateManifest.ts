@@ -52,13 +52,7 @@ export function verifyUpdateManifest(p: Primitives, publicKey: Uint8Array, signe
     return refuse('malformed', err instanceof Error ? err.message : 'not a signed manifest');
   }
   const { manifest, signature } = parsed;
-  let genuine: boolean;
-  try {
-    genuine = p.ed25519Verify(publicKey, updateManifestTranscript(manifest), signature);
-  } catch {
-    genuine = false; // a key an implementation cannot even decode signs nothing
-  }
-  if (!genuine) {
+  if (!signatureVerifies(p, publicKey, manifest, () => signature)) {
     return refuse('bad_signature', 'the manifest signature does not verify under the update key');
   }
   const order = compareUpdateVersions(manifest.version, context.currentVersion);
@@ -75,8 +69,13 @@ export function verifyUpdateManifest(p: Primitives, publicKey: Uint8Array, signe
 
 /** Whether `signature` (base64url) is the update key's signature of `manifest`; no policy. */
 export function isUpdateManifestSigned(p: Primitives, publicKey: Uint8Array, manifest: UpdateManifest, signature: string): boolean {
+  return signatureVerifies(p, publicKey, manifest, () => fromBase64Url(signature, 'signature'));
+}
+
+/** The Ed25519 check; a signature or key that cannot even be decoded signs nothing. */
+function signatureVerifies(p: Primitives, publicKey: Uint8Array, manifest: UpdateManifest, signature: () => Uint8Array): boolean {
   try {
-    return p.ed25519Verify(publicKey, updateManifestTranscript(manifest), fromBase64Url(signature, 'signature'));
+    return p.ed25519Verify(publicKey, updateManifestTranscript(manifest), signature());
   } catch {
     return false;
   }

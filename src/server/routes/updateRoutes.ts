@@ -1,6 +1,6 @@
 // The terminal-facing update routes, public on purpose: GET /v1/updates/latest and
-// GET /v1/updates/:version/file. A restricted terminal cannot log in (its image does not
-// unseal on foreign hardware) yet must still update; it needs no session because it trusts
+// GET /v1/updates/:version/file. A terminal whose image does not unseal on foreign hardware
+// cannot log in at all, yet must still update; no session is needed because the terminal trusts
 // no byte of the answer until the manifest verifies under the key in its OTP image and the
 // file matches the manifest (docs/protocol.md, "Signed updates"; docs/security.md).
 import { Readable } from 'node:stream';

@@ -2,7 +2,7 @@
 // database holds no terminal secret), and decoy keys for ids that have no usable key so an
 // unknown terminal costs and looks the same as a known one. Derived keys are kept in a
 // bounded LRU so a busy terminal's handshake does not pay for HKDF again.
-import { deriveLotKey } from '../../protocol/factory/lotKeys.ts';
+import { deriveLotKey, deriveLotTerminalKey } from '../../protocol/factory/lotKeys.ts';
 import { deriveSubkey, deriveTerminalKey } from '../../protocol/keys.ts';
 import type { Primitives } from '../../protocol/primitives.ts';
 import type { MasterKeyRing } from '../config/masterKeys.ts';
@@ -31,7 +31,7 @@ export function createTerminalKeys(p: Primitives, ring: MasterKeyRing, cacheSize
       const master = ring.get(kid);
       if (!master) return undefined;
       // The lot key is only needed (and only looked up) when the terminal key is not cached.
-      return cache.get(`${kid}\u0000${lotId ?? ''}\u0000${terminalId}`, () => deriveTerminalKey(p, lotId ? lotKeyOf(master, lotId, kid) : master, terminalId));
+      return cache.get(`${kid}\u0000${lotId ?? ''}\u0000${terminalId}`, () => (lotId ? deriveLotTerminalKey(p, lotKeyOf(master, lotId, kid), terminalId) : deriveTerminalKey(p, master, terminalId)));
     },
     lotKey(lotId, kid) {
       const master = ring.get(kid);

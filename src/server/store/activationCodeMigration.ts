@@ -1,4 +1,4 @@
-// Migration: purchase activation codes. Batches, and codes held only as keyed hashes with the
+// Migration 0005: purchase activation codes. Batches, and codes held only as keyed hashes with the
 // kid of their hash key, the batch, status, expiry and the terminal that used them. Same SQL
 // on SQLite and PostgreSQL.
 import type { Kysely, Migration } from 'kysely';

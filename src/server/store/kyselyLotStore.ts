@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { TesseraError } from '../../protocol/errors.ts';
 import type { LotRecord, LotStore, LotsTable, NewLot } from './lotStoreTypes.ts';
-import { isUniqueViolation } from './sqlValues.ts';
+import { checkLimit, isUniqueViolation, iso } from './sqlValues.ts';
 import type { Database } from './types.ts';
 
 const toLot = (row: LotsTable): LotRecord => ({
@@ -29,7 +29,7 @@ export class KyselyLotStore implements LotStore {
       handshake_suites: JSON.stringify(lot.handshakeSuites),
       aead_suites: JSON.stringify(lot.aeadSuites),
       label: lot.label ?? null,
-      created_at: lot.now.toISOString(),
+      created_at: iso(lot.now, 'now'),
     };
     try {
       await this.#db.insertInto('lots').values(row).execute();
@@ -48,6 +48,6 @@ export class KyselyLotStore implements LotStore {
   async list(q: { limit: number; after?: string }): Promise<LotRecord[]> {
     let query = this.#db.selectFrom('lots').selectAll();
     if (q.after !== undefined) query = query.where('id', '>', q.after);
-    return (await query.orderBy('id').limit(q.limit).execute()).map(toLot);
+    return (await query.orderBy('id').limit(checkLimit(q.limit)).execute()).map(toLot);
   }
 }

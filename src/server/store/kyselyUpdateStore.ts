@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import { TesseraError } from '../../protocol/errors.ts';
 import { parseUpdateVersion } from '../../protocol/updates/updateVersion.ts';
-import { checkLimit, isUniqueViolation } from './sqlValues.ts';
+import { checkLimit, isUniqueViolation, iso } from './sqlValues.ts';
 import type { Database } from './types.ts';
 import type { UpdateListQuery, UpdateRecord, UpdateStore, UpdatesTable } from './updateStoreTypes.ts';
 
@@ -46,7 +46,7 @@ export class KyselyUpdateStore implements UpdateStore {
       sha256: update.sha256,
       min_version: update.minVersion,
       lots: JSON.stringify(update.lots),
-      created_at: update.createdAt.toISOString(),
+      created_at: iso(update.createdAt, 'createdAt'),
       signature: update.signature,
     };
     try {

@@ -1,4 +1,4 @@
-// Migration 0005: published updates and their files. The file lives in the database, cut
+// Migration 0004: published updates and their files. The file lives in the database, cut
 // into chunks (blob on SQLite, bytea on PostgreSQL), so every server process of a deployment
 // serves the same bytes and a download streams one chunk at a time.
 import { type Kysely, type Migration, sql } from 'kysely';

@@ -4,7 +4,7 @@
 // ICCID and IMSI, the modem's own number and the eUICC EID (the secure-element serial
 // when no other source is given). The command runner is injected: the SDK stays free of
 // Node APIs, and tests feed captured output.
-import { type SubscriberFacts, normalizeIccid, normalizeImsi, normalizeSeSerial } from '../../protocol/binding/simIdentifiers.ts';
+import { looksLikeE164, type SubscriberFacts, normalizeIccid, normalizeImsi, normalizeSeSerial } from '../../protocol/binding/simIdentifiers.ts';
 import { TesseraError } from '../../protocol/errors.ts';
 import type { SubscriberInfo } from './subscriberInfo.ts';
 
@@ -105,9 +105,11 @@ export function createMmcliSubscriberInfo(opts: MmcliSubscriberInfoOptions): Sub
       const se = opts.seSerial ? await opts.seSerial() : single(sim, 'sim.properties.eid');
       if (!se) throw unavailable('no secure-element serial: the SIM is not an eUICC; pass seSerial');
       // Only an international own number is usable; SIMs often store none or a national one.
-      const msisdn = list(modem, 'modem.generic.own-numbers').find((n) => /^\+[1-9]\d{7,14}$/.test(n.replace(/[\s-]/g, '')));
+      const msisdn = list(modem, 'modem.generic.own-numbers')
+        .map((n) => n.replace(/[\s-]/g, ''))
+        .find(looksLikeE164);
       const facts: SubscriberFacts = { iccid: normalizeIccid(iccid), imsi: normalizeImsi(imsi), seSerial: normalizeSeSerial(se) };
-      if (msisdn !== undefined) facts.msisdn = msisdn.replace(/[\s-]/g, '');
+      if (msisdn !== undefined) facts.msisdn = msisdn;
       return facts;
     },
   };

@@ -64,7 +64,6 @@ export function createUpdateService(ctx: ServerContext): UpdateService {
       if (manifest.minVersion !== null && compareUpdateVersions(manifest.minVersion, manifest.version) >= 0) {
         throw new TesseraError('input.invalid', `minVersion ${manifest.minVersion} must be below version ${manifest.version}, or no terminal could install it`, { field: 'minVersion' });
       }
-      if (await store.get(manifest.version)) throw new TesseraError('update.exists', `version ${manifest.version} is already published`);
       const signature = toBase64Url(sign(null, updateManifestTranscript(manifest), ctx.config.updateKey.privateKey));
       const record = await store.create({ ...manifest, createdAt: new Date(manifest.createdAt), signature }, file);
       const known = await Promise.all(lots.map((id) => ctx.durable.lots.get(id)));
