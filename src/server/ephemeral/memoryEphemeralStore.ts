@@ -66,20 +66,22 @@ export class MemoryEphemeralStore implements EphemeralStore {
     this.#entries.set(key, { value, expiresAt: this.#now() + ttlToMs(ttlMs) });
   }
 
-  async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    const ttl = ttlToMs(ttlMs);
-    const now = this.#now();
+  /** Sets `key` unless it holds a live value; synchronous, so callers stay atomic. */
+  #setIfAbsent(key: string, value: string, ttl: number, now: number): boolean {
     if (this.#live(key, now) !== undefined) return false;
     this.#entries.set(key, { value, expiresAt: now + ttl });
     return true;
+  }
+
+  async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return this.#setIfAbsent(key, value, ttlToMs(ttlMs), this.#now());
   }
 
   async putIfAbsentThenPut(guard: string, guardTtlMs: number, key: string, value: string, ttlMs: number): Promise<boolean> {
     const guardTtl = ttlToMs(guardTtlMs);
     const ttl = ttlToMs(ttlMs);
     const now = this.#now();
-    if (this.#live(guard, now) !== undefined) return false;
-    this.#entries.set(guard, { value: '1', expiresAt: now + guardTtl });
+    if (!this.#setIfAbsent(guard, '1', guardTtl, now)) return false;
     this.#entries.set(key, { value, expiresAt: now + ttl });
     return true;
   }

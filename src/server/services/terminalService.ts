@@ -42,21 +42,24 @@ export function createTerminalService(ctx: ServerContext, keys: TerminalKeys): T
     },
     list: (q) => ctx.durable.terminals.list(q),
     show,
-    async revoke(id, source) {
-      const current = await show(id);
-      if (current.status === 'revoked') return current;
-      const t = await ctx.durable.terminals.setStatus(id, 'revoked', new Date(ctx.now()));
-      if (!t) throw new TesseraError('terminal.not_found', `no terminal ${id}`);
-      await ctx.events.record('terminal.revoked', id, source, {});
-      return t;
-    },
-    async changeState(id, to, source) {
-      const current = await show(id);
-      if (current.status === to) return current;
-      const t = await ctx.durable.terminals.transition(id, ADMIN_TRANSITIONS[to], to, new Date(ctx.now()));
-      if (!t) throw new TesseraError('terminal.wrong_state', `terminal ${id} is ${current.status}; it cannot become ${to}`);
-      await ctx.events.record(to === 'restricted' ? 'terminal.restricted' : 'terminal.restored', id, source, { from: current.status });
-      return t;
-    },
+    revoke: (id, source) => changeState(id, 'revoked', source),
+    changeState,
   };
+
+  /** One admin transition (lifecycle.ts); a terminal already in `to` is returned as it is. */
+  async function changeState(id: string, to: keyof typeof ADMIN_TRANSITIONS, source: string): Promise<TerminalRecord> {
+    const current = await show(id);
+    if (current.status === to) return current;
+    const t = await ctx.durable.terminals.transition(id, ADMIN_TRANSITIONS[to], to, new Date(ctx.now()));
+    if (!t) {
+      const now = await show(id); // moved meanwhile: into `to` (done) or somewhere it cannot leave
+      if (now.status === to) return now;
+      throw new TesseraError('terminal.wrong_state', `terminal ${id} is ${now.status}; it cannot become ${to}`);
+    }
+    await ctx.events.record(STATE_EVENTS[to], id, source, { from: current.status });
+    return t;
+  }
 }
+
+/** The security event of each admin transition. */
+const STATE_EVENTS = { restricted: 'terminal.restricted', active: 'terminal.restored', revoked: 'terminal.revoked' } as const;
