@@ -14,7 +14,7 @@ import { parseOtpImage, unsealOtpImage } from '../../protocol/otp/otpImage.ts';
 import { defaultTerminalId } from '../../protocol/factory/provisionTerminal.ts';
 import { simulatedLotDescriptor } from '../../protocol/factory/simulatedLotDescriptor.ts';
 import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
-import { print } from '../output.ts';
+import { print, warn } from '../output.ts';
 import type { LotReply } from '../../server/routes/lotSchemas.ts';
 import { hardwareSource, simulatedSource } from '../factory/descriptorSource.ts';
 import { openDirectImport } from '../factory/directImport.ts';
@@ -25,7 +25,6 @@ import { provisionLot } from '../factory/provisionLot.ts';
 
 type LotJson = Static<typeof LotReply>;
 
-const warn = (text: string) => process.stderr.write(`tessera: warning: ${text}\n`);
 const lotRow = (l: LotJson) => `${l.id}\tkid=${l.kid}\t${l.handshakeSuites.join(',')}\t${l.aeadSuites.join(',')}\t${l.createdAt}${l.label ? `\t${l.label}` : ''}`;
 const list = (text: string | undefined) => text?.split(',').map((s) => s.trim()).filter(Boolean);
 

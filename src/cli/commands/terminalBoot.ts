@@ -17,7 +17,7 @@ import { type HardwareFingerprint, SimulatedHardwareFingerprint } from '../../te
 import { FileOtpStore } from '../../terminal/node/fileOtpStore.ts';
 import { LinuxHardwareFingerprint } from '../../terminal/node/linuxHardwareFingerprint.ts';
 import { TerminalClient } from '../../terminal/terminalClient.ts';
-import { print } from '../output.ts';
+import { print, readInput } from '../output.ts';
 
 /** The hardware options shared by boot, login and fingerprint. */
 export interface HardwareOptions {
@@ -132,12 +132,7 @@ export function writeOtpCommand(): Command {
     .requiredOption('--image <file>', 'the image the factory made for this terminal')
     .requiredOption('--otp <file>', 'the OTP file to create')
     .action(async (opts: { image: string; otp: string }) => {
-      let bytes: Uint8Array;
-      try {
-        bytes = new Uint8Array(readFileSync(opts.image));
-      } catch (err) {
-        throw new TesseraError('input.invalid', `cannot read ${opts.image}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-      }
+      const bytes = readInput(opts.image, 'image');
       const image = parseOtpImage(nodePrimitives, bytes); // never burn a damaged image
       await new FileOtpStore(opts.otp).write(bytes);
       print(`wrote the OTP image of ${image.terminalId} (lot ${image.lotId}) to ${opts.otp}`);

@@ -1,8 +1,4 @@
-// `tessera update publish|list|check`: publish a signed update (admin), list what is
-// published, and check for an update as a terminal would, restricted ones included — with
-// the update key from an OTP image or given by hand. Exit codes: 0 ok or no update,
-// 1 refused (bad signature, downgrade, wrong lot, size or hash mismatch), 2 usage.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+
 import { basename } from 'node:path';
 import { Command } from 'commander';
 import { fromBase64Url, toHex } from '../../protocol/bytes.ts';
@@ -13,22 +9,13 @@ import type { UpdateManifest } from '../../protocol/updates/updateManifest.ts';
 import { isUpdateManifestSigned } from '../../protocol/updates/verifyUpdateManifest.ts';
 import { UpdateChecker } from '../../terminal/updates/updateChecker.ts';
 import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
-import { print } from '../output.ts';
+import { print, readInput, warn, writeFileAtomic } from '../output.ts';
 
 interface SignedJson {
   manifest: UpdateManifest;
   signature: string;
 }
 
-/** Reads an input file; a missing or unreadable one is a usage error (exit 2). */
-function readInput(path: string, what: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (err) {
-    throw new TesseraError('input.invalid', `cannot read the ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-const warn = (text: string) => process.stderr.write(`${text}\n`);
 
 /** One line per update: version, size, sha256, min version, lots, published. */
 function updateRow(m: UpdateManifest): string {
@@ -50,7 +37,7 @@ async function publish(opts: PublishOptions): Promise<void> {
   if (!isUpdateManifestSigned(nodePrimitives, fromBase64Url(out.publicKey, 'publicKey'), out.manifest, out.signature)) {
     throw new TesseraError('client.bad_response', 'the signature the server returned does not verify under its update key');
   }
-  for (const lot of out.unknownLots) warn(`tessera: warning: lot ${lot} is not known to the server (published anyway; check the spelling)`);
+  for (const lot of out.unknownLots) warn(`lot ${lot} is not known to the server (published anyway; check the spelling)`);
   if (opts.json) print(JSON.stringify(out));
   else print(`published ${updateRow(out.manifest)}\nupdate key ${out.publicKey}`);
 }
@@ -88,9 +75,7 @@ async function check(opts: CheckOptions): Promise<void> {
     return report({ verdict: 'refused', reason: file.reason, detail: file.detail });
   }
   // Written under a temporary name and renamed, so OUT only ever holds a verified file.
-  const partial = `${opts.download}.partial`;
-  writeFileSync(partial, file.bytes, { mode: 0o644 });
-  renameSync(partial, opts.download);
+  writeFileAtomic(opts.download, file.bytes, 0o644);
   report({ verdict: 'downloaded', detail: `${updateRow(found.manifest)} → ${opts.download}`, manifest: found.manifest });
 }
 

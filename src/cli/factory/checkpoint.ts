@@ -2,7 +2,7 @@
 // the output files held at that moment and the digests of the finished bundle blocks. It is
 // replaced atomically (write, fsync, rename) after the data files are synced, so after any
 // crash it describes a consistent prefix of the lot and a rerun continues from there.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
@@ -10,6 +10,7 @@ import type { LotMaterial } from '../../protocol/factory/stationFile.ts';
 import type { Primitives } from '../../protocol/primitives.ts';
 import { transcript } from '../../protocol/transcript.ts';
 import { LOT_FILES } from './otpPack.ts';
+import { writeFileAtomic } from '../output.ts';
 
 /** progress.json, version 1. */
 export interface Checkpoint {
@@ -56,14 +57,5 @@ export function readCheckpoint(dir: string): Checkpoint | undefined {
 
 /** Replaces the checkpoint atomically. The data files must be synced before. */
 export function writeCheckpoint(dir: string, cp: Checkpoint): void {
-  const path = join(dir, LOT_FILES.checkpoint);
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(cp)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeFileAtomic(join(dir, LOT_FILES.checkpoint), `${JSON.stringify(cp)}\n`, 0o600);
 }

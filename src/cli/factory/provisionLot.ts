@@ -4,7 +4,7 @@
 // checkpoints so that a rerun continues where the last run stopped. Memory holds the batches
 // in flight, plus 20–30 bytes per terminal for duplicate detection (two seen-sets, ids and
 // fingerprints); never the lot.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
@@ -22,6 +22,7 @@ import { indexLine, LOT_FILES } from './otpPack.ts';
 import type { Progress } from './progressBar.ts';
 import type { ProvisionBatch } from './provisionBatch.ts';
 import { bytesKey, SeenSet, stringKey } from './seenSet.ts';
+import { writeFileAtomic } from '../output.ts';
 
 /** Terminals per job sent to a worker. */
 const BATCH = 1000;
@@ -277,9 +278,7 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
     checkpoint();
     const blocks = block.count > 0 ? [...cp.blocks, toBase64Url(block.digest())] : [...cp.blocks];
     const manifest = sealManifest(p, lot.lotKey, { lotId, kid: lot.fields.kid, count: cp.done, blockSize: cp.blockSize, blocks });
-    const manifestPath = join(opts.outDir, LOT_FILES.manifest);
-    writeFileSync(`${manifestPath}.tmp`, `${JSON.stringify(manifest, null, 1)}\n`, { mode: 0o644 });
-    renameSync(`${manifestPath}.tmp`, manifestPath);
+    writeFileAtomic(join(opts.outDir, LOT_FILES.manifest), `${JSON.stringify(manifest, null, 1)}\n`, 0o644);
     if (failure !== undefined) throw failure;
     return { lotId, total: cp.done, added: cp.done - resumedFrom, resumedFrom, manifest, imported };
   } finally {
