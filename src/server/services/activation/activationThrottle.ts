@@ -29,7 +29,7 @@ function describeWait(ms: number): string {
 }
 
 /** The refusal a locked-out caller gets: when to retry, in the message and in Retry-After. */
-export function lockedOut(scope: LockScope, until: number, now: number): TesseraError {
+function lockedOut(scope: LockScope, until: number, now: number): TesseraError {
   const who = scope === 'terminal' ? 'this terminal' : 'this network address';
   const wait = Math.max(1, until - now);
   return new TesseraError('rate.limited', `too many failed activation attempts from ${who}; try again after ${new Date(until).toISOString()} (in ${describeWait(wait)})`, {

@@ -10,7 +10,7 @@ import type { BoundFacts } from './boundFacts.ts';
 import { callOracle } from './simSwapOracle.ts';
 
 /** Suspension reasons that mean the SIM or subscriber behind the binding changed. */
-export const SIM_CHANGE_REASONS: ReadonlySet<string> = new Set(['sim_changed', 'subscriber_changed', 'number_changed', 'sim_swap_reported']);
+const SIM_CHANGE_REASONS: ReadonlySet<string> = new Set(['sim_changed', 'subscriber_changed', 'number_changed', 'sim_swap_reported']);
 
 /** The verdict on a registration. */
 export interface RegistrationRisk {

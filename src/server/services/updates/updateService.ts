@@ -35,7 +35,7 @@ export interface UpdateService {
 }
 
 /** The wire form of a stored record. */
-export function signedUpdateOf(r: UpdateRecord): SignedUpdate {
+function signedUpdateOf(r: UpdateRecord): SignedUpdate {
   return {
     manifest: { version: r.version, fileName: r.fileName, size: r.size, sha256: r.sha256, minVersion: r.minVersion, lots: r.lots, createdAt: r.createdAt.toISOString() },
     signature: r.signature,
