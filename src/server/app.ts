@@ -6,9 +6,9 @@ import { nodePrimitives } from '../protocol/nodePrimitives.ts';
 import type { Primitives } from '../protocol/primitives.ts';
 import type { ServerConfig } from './config/serverConfig.ts';
 import type { EphemeralStore } from './ephemeral/types.ts';
-import { frameworkErrorHandler, registerProblemDetails } from './http/problemDetails.ts';
+import { clientErrorHandler, frameworkErrorHandler, registerProblemDetails } from './http/problemDetails.ts';
 import { registerRawJsonBody } from './http/rawJsonBody.ts';
-import { lazyChildLoggerFactory } from './http/requestLogger.ts';
+import { lazyChildLoggerFactory, serializeRequest } from './http/requestLogger.ts';
 import { createBindingGuard } from './http/bindingGuard.ts';
 import { createSignatureVerifier } from './http/signatureVerifier.ts';
 import { createAuthMetrics } from './monitor/authMetrics.ts';
@@ -62,6 +62,11 @@ export const REDACTED_LOG_PATHS = [
   '*.masterKey',
 ];
 
+/** pino options of the server's own logs: its level, secrets redacted, phone numbers in request URLs masked. */
+export function serverLoggerOptions(level: string) {
+  return { level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' }, serializers: { req: serializeRequest } };
+}
+
 /**
  * Builds the app; call `listen` on the result, or `inject` in tests.
  * @example const app = await buildApp(config, { durable, ephemeral }); await app.listen({ port: 0 });
@@ -69,12 +74,13 @@ export const REDACTED_LOG_PATHS = [
 export async function buildApp(config: ServerConfig, deps: AppDependencies): Promise<FastifyInstance> {
   const { settings } = config;
   const app = Fastify({
-    logger: deps.logger ?? { level: settings.logLevel, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } },
+    logger: deps.logger ?? serverLoggerOptions(settings.logLevel),
     childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: settings.bodyLimitBytes,
     trustProxy: settings.trustProxy,
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
   const ctx: ServerContext = {

@@ -49,6 +49,13 @@ for (const backend of ['embedded', 'shared'] as Backend[]) {
       assert.deepEqual(await problem(await server.admin('POST', '/v1/admin/code-batches', { batch: 'B,comma', count: 1, product: 'p' })), [400, 'input.invalid']);
       assert.deepEqual(await problem(await server.admin('POST', '/v1/admin/code-batches', { batch: 'B-past', count: 1, product: 'p', expiresAt: '2001-01-01' })), [400, 'input.invalid']);
       assert.deepEqual(await problem(await server.admin('POST', '/v1/admin/code-batches', { batch: 'B-junk', count: 1, product: 'p', expiresAt: 'next tuesday' })), [400, 'input.invalid']);
+      // Days that do not exist are refused, not rolled over into the next month.
+      for (const expiresAt of ['2099-02-30', '2099-02-29', '2099-04-31T12:00:00Z', '2099-13-01', '2099-00-10', '2099-01-00']) {
+        assert.deepEqual(await problem(await server.admin('POST', '/v1/admin/code-batches', { batch: 'B-nodate', count: 1, product: 'p', expiresAt })), [400, 'input.invalid'], expiresAt);
+      }
+      const leap = await server.admin('POST', '/v1/admin/code-batches', { batch: 'B-leap', count: 1, product: 'p', expiresAt: '2096-02-29' });
+      assert.equal(leap.status, 201);
+      assert.equal(((await leap.json()) as { batch: { expiresAt: string } }).batch.expiresAt, '2096-02-29T00:00:00.000Z');
       assert.deepEqual(await problem(await server.admin('GET', '/v1/admin/code-batches/B-none')), [404, 'activation.batch_not_found']);
       assert.deepEqual(await problem(await server.admin('POST', '/v1/admin/code-batches/B-none/revoke')), [404, 'activation.batch_not_found']);
       const anonymous = await fetch(`${server.url}/v1/admin/code-batches`);

@@ -4,6 +4,7 @@
 // routes, undecodable URLs, strings PostgreSQL cannot store, and the admin guard; plus
 // fast-check properties posting random JSON and random bytes.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { toBase64Url } from '../../src/protocol/bytes.ts';
@@ -16,6 +17,18 @@ const NUM_RUNS = 100;
 
 const nonce = (bytes = 32) => toBase64Url(p.randomBytes(bytes));
 const hello = (over: Record<string, unknown> = {}) => ({ terminalId: 'T-malformed', kid: 1, nonceT: nonce(), suites: ['hmac-sha256'], ...over });
+
+/** Writes raw bytes to the server and collects everything it sends until it closes the connection. */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(request));
+    socket.setTimeout(5000, () => socket.destroy(new Error('the server did not close the connection')));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
+}
 
 /** A 4xx problem+json answer whose code the catalogue knows. */
 function assertClientProblem(answer: Answer, context: string): void {
@@ -99,6 +112,23 @@ for (const { backend, skip } of BACKENDS) {
       assertProblem(await postJson(url, '/v1/auth/hello', hello({ suites: ['no-such-suite'] })), 400, 'auth.suite_unsupported', 'unknown suite');
     });
 
+    test('admin input naming an unknown or a repeated suite is input.invalid, for terminals and lots alike', { skip }, async () => {
+      const auth = { authorization: `Bearer ${adminToken}` };
+      const cases: [string, unknown, string, RegExp][] = [
+        ['/v1/admin/terminals', { id: 'T-dup', suites: ['hmac-sha256', 'hmac-sha256'] }, 'suites', /lists a suite twice/],
+        ['/v1/admin/terminals', { id: 'T-unknown', suites: ['hmac-sha256', 'no-such-suite'] }, 'suites', /unknown suites: no-such-suite/],
+        ['/v1/admin/lots', { lotId: 'L-dup', handshakeSuites: ['hmac-sm3', 'hmac-sm3'] }, 'handshakeSuites', /lists a suite twice/],
+        ['/v1/admin/lots', { lotId: 'L-dup', aeadSuites: ['aes-256-gcm', 'aes-256-gcm'] }, 'aeadSuites', /lists a suite twice/],
+      ];
+      for (const [path, body, field, detail] of cases) {
+        const answer = await postJson(url, path, body, auth);
+        assertProblem(answer, 400, 'input.invalid', JSON.stringify(body));
+        assert.equal(answer.json.field, field);
+        assert.match(answer.json.detail, detail);
+      }
+      assertProblem(await send(`${url}/v1/admin/terminals/T-dup`, { headers: auth }), 404, 'terminal.not_found', 'nothing was registered');
+    });
+
     test('bad base64url and nonces of the wrong length are refused', { skip }, async () => {
       const n = nonce();
       const invalid = [n.slice(0, 42) + '+', n.slice(0, 42) + '/', `${n.slice(0, 42)}=`, nonce(31), nonce(33), `${nonce(31)}=`, ' '.repeat(43)];
@@ -134,12 +164,39 @@ for (const { backend, skip } of BACKENDS) {
       assert.equal(({} as Record<string, unknown>)['status'], undefined);
     });
 
-    test('unknown routes and methods are input.not_found; undecodable URLs are problem+json too', { skip }, async () => {
+    test('unknown routes are input.not_found, a known path with another method input.method_not_allowed; undecodable URLs are problem+json too', { skip }, async () => {
       assertProblem(await send(`${url}/v1/nothing`), 404, 'input.not_found');
-      assertProblem(await send(`${url}/v1/auth/hello`), 404, 'input.not_found', 'GET on a POST route');
-      assertProblem(await send(`${url}/v1/auth/hello`, { method: 'DELETE' }), 404, 'input.not_found', 'DELETE');
+      assertProblem(await send(`${url}/v1/admin/terminals/T-1/nothing`), 404, 'input.not_found', 'below a parameter');
+      for (const method of ['GET', 'DELETE', 'PUT', 'OPTIONS']) {
+        const answer = await send(`${url}/v1/auth/hello`, { method });
+        assertProblem(answer, 405, 'input.method_not_allowed', `${method} on a POST route`);
+        assert.equal(answer.headers.get('allow'), 'POST', method);
+      }
+      const onParameter = await send(`${url}/v1/admin/terminals/T-1?x=1`, { method: 'POST' });
+      assertProblem(onParameter, 405, 'input.method_not_allowed', 'POST on GET /v1/admin/terminals/:id');
+      assert.equal(onParameter.headers.get('allow'), 'GET, HEAD');
       assertProblem(await send(`${url}/%zz`), 400, 'input.invalid', 'bad percent-encoding');
-      assertClientProblem(await send(`${url}/v1/admin/terminals/${'a'.repeat(200)}`), 'over-long path parameter');
+      // Over Fastify's 100-character parameter limit: the same answer as an id one character too long.
+      for (const length of [65, 101, 200]) {
+        assertProblem(await send(`${url}/v1/admin/terminals/${'a'.repeat(length)}`, { headers: { authorization: `Bearer ${adminToken}` } }), 400, 'input.invalid', `${length}-character id`);
+      }
+    });
+
+    test('requests node:http cannot parse are problem+json too, then the connection closes', { skip }, async () => {
+      const { port } = new URL(url);
+      const cases: [string, number, string][] = [
+        [`GET /healthz HTTP/1.1\r\nhost: a\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'input.headers_too_large'],
+        ['GET / HTTP/9.9\r\nhost: a\r\n\r\n', 400, 'input.malformed_request'],
+        ['POST /v1/auth/hello HTTP/1.1\r\nhost: a\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\nhello', 400, 'input.malformed_request'],
+        ['POST /v1/auth/hello HTTP/1.1\r\nhost: a\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n', 400, 'input.malformed_request'],
+      ];
+      for (const [request, status, code] of cases) {
+        const raw = await rawExchange(Number(port), request);
+        const [head, body] = raw.split('\r\n\r\n');
+        assert.match(head!, new RegExp(`^HTTP/1.1 ${status} `), request.slice(0, 30));
+        assert.match(head!, /content-type: application\/problem\+json/i);
+        assert.deepEqual(JSON.parse(body!), { type: `https://tessera.dev/errors/${code}`, title: JSON.parse(body!).title, status, code });
+      }
     });
 
     test('the admin API without the right bearer token is admin.unauthorized, before any validation', { skip }, async () => {

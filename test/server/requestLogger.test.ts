@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
+import { serverLoggerOptions } from '../../src/server/app.ts';
 import { lazyChildLoggerFactory } from '../../src/server/http/requestLogger.ts';
 
 function appWith(level: string) {
@@ -114,4 +115,29 @@ test('a route with its own log level gets a real child at once, at that level', 
   assert.equal(children(), 1);
   assert.ok(lines.some((l) => l['msg'] === 'debug line' && l['reqId'] === 'req-1'));
   await app.close();
+});
+
+test("the server's request logs mask a phone number in the query string to its last four digits", async () => {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const app = Fastify({ logger: { ...serverLoggerOptions('info'), stream }, childLoggerFactory: lazyChildLoggerFactory });
+  app.get('/v1/admin/bindings', async () => ({ bindings: [] }));
+  await app.inject({ method: 'GET', url: '/v1/admin/bindings?limit=5&msisdn=%2B447400123456&status=active' });
+  await app.inject({ method: 'GET', url: '/v1/admin/bindings?MSISDN=447400123456' });
+  await app.inject({ method: 'GET', url: '/v1/admin/bindings?msisdn=%2B4474001234%ZZ' }); // not decodable: masked as it came
+  await app.inject({ method: 'GET', url: '/v1/admin/bindings?status=active' });
+  await app.close();
+  const urls = lines.map((l) => JSON.parse(l) as { msg: string; req?: { url: string } }).filter((l) => l.msg === 'incoming request').map((l) => l.req?.url);
+  assert.deepEqual(urls, [
+    '/v1/admin/bindings?limit=5&msisdn=+••••••••3456&status=active',
+    '/v1/admin/bindings?MSISDN=••••••••3456',
+    '/v1/admin/bindings?msisdn=%2B••••••1234%ZZ',
+    '/v1/admin/bindings?status=active',
+  ]);
+  for (const line of lines) assert.doesNotMatch(line, /447400123456|7400123/);
 });

@@ -1,7 +1,9 @@
 // RFC 9457 problem+json for every error the API returns. Known errors keep their stable
 // code; anything unexpected becomes a generic 500 whose detail goes to the log only.
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CATALOGUE, type ErrorCode, TesseraError } from '../../protocol/errors.ts';
+import { RouteMethods } from './routeMethods.ts';
 
 /** The body of every error response. */
 export interface ProblemDetails {
@@ -28,14 +30,14 @@ export function toTesseraError(err: unknown): TesseraError {
   if (err instanceof TesseraError) return err;
   const fe = err as Partial<FastifyError>;
   const code = fe.code ? FASTIFY_CODES[fe.code] : undefined;
+  if (fe.code === 'FST_ERR_MAX_PARAM_LENGTH') return new TesseraError('input.invalid', 'a path segment is longer than 100 characters');
   if (code) {
     const field = fe.validation?.[0]?.instancePath?.replace(/^\//, '').replace(/\//g, '.') || undefined;
     const detail = code === 'input.invalid' && fe.validation ? `${fe.validationContext ?? 'body'}${field ? `.${field}` : ''} ${fe.validation[0]?.message ?? 'is invalid'}` : ERROR_CATALOGUE[code].title;
     return new TesseraError(code, detail, field === undefined ? {} : { field });
   }
-  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    return new TesseraError('input.invalid', 'the request is not acceptable', { status: fe.statusCode });
-  }
+  // Any other framework refusal of the request: its code's own status, never a mismatch.
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return new TesseraError('input.invalid', 'the request is not acceptable');
   return new TesseraError('server.internal', undefined, { cause: err });
 }
 
@@ -62,12 +64,39 @@ export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest
   void sendProblem(request, reply, toTesseraError(err));
 }
 
-/** Installs the error and not-found handlers on an app. */
+/** The problem+json bytes of a refusal made below Fastify, on the raw socket. */
+function rawProblem(code: ErrorCode): string {
+  const { status, title } = ERROR_CATALOGUE[code];
+  const body = JSON.stringify({ type: `https://tessera.dev/errors/${code}`, title, status, code });
+  return `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/**
+ * Fastify's `clientErrorHandler` option: a request node:http could not parse (bad request
+ * line, bad or conflicting lengths, oversized headers) or that timed out gets problem+json
+ * too, then the connection is closed, as node:http does.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'input.headers_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'input.request_timeout' : 'input.malformed_request';
+  if (socket.writable) socket.write(rawProblem(code));
+  socket.destroy(err);
+}
+
+/** Installs the error and not-found handlers on an app; call it before registering routes. */
 export function registerProblemDetails(app: FastifyInstance): void {
+  const routes = new RouteMethods();
+  app.addHook('onRoute', routes.add);
   app.setErrorHandler((err, request, reply) => {
     const error = toTesseraError(err);
     if (error.status >= 500) request.log.error({ err }, 'request failed');
     return sendProblem(request, reply, error);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, new TesseraError('input.not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = routes.allowed(path);
+    if (allowed.length === 0) return sendProblem(request, reply, new TesseraError('input.not_found', `no route ${request.method} ${path}`));
+    void reply.header('allow', allowed.join(', '));
+    return sendProblem(request, reply, new TesseraError('input.method_not_allowed', `${path} answers ${allowed.join(', ')}, not ${request.method}`));
+  });
 }

@@ -3,8 +3,10 @@
 // requests never log. This factory hands Fastify a stand-in that checks the level first and
 // builds the real child only for the first line that will actually be written, so a request
 // that logs nothing pays for nothing; one that logs gets exactly the child Fastify would make.
-import type { FastifyBaseLogger } from 'fastify';
+// Also the request serializer of those logs, which masks phone numbers in query strings.
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Bindings, ChildLoggerOptions, FastifyChildLoggerFactory } from 'fastify/types/logger.js';
+import { maskNumber } from '../services/binding/smsSender.ts';
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 type LogArgs = Parameters<FastifyBaseLogger['info']>;
@@ -77,3 +79,31 @@ export const lazyChildLoggerFactory: FastifyChildLoggerFactory = (logger, bindin
   if (options.level !== undefined || options.serializers !== undefined || !levelAware(logger)) return logger.child(bindings, options);
   return new LazyRequestLogger(logger, bindings) as unknown as FastifyBaseLogger;
 };
+
+/** Query parameters whose values are personal data: logged masked like the SMS log does. */
+const MASKED_QUERY = /([?&]msisdn=)([^&#]*)/gi;
+
+function maskedValue(raw: string): string {
+  let value: string;
+  try {
+    value = decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    value = raw;
+  }
+  return maskNumber(value);
+}
+
+/**
+ * The request as request logs show it (Fastify's fields), with a phone number in the query
+ * string masked to its last four digits: `GET /v1/admin/bindings?msisdn=+••••••••3456`.
+ */
+export function serializeRequest(request: FastifyRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: request.url.includes('?') ? request.url.replace(MASKED_QUERY, (_, key: string, raw: string) => key + maskedValue(raw)) : request.url,
+    version: request.headers?.['accept-version'],
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}

@@ -5,6 +5,7 @@ import type { TerminalCredential } from '../../protocol/credential.ts';
 import { TesseraError } from '../../protocol/errors.ts';
 import { getHandshakeSuite } from '../../protocol/handshake/suites.ts';
 import type { ServerContext } from '../serverContext.ts';
+import { checkSuiteList } from './suiteList.ts';
 import type { TerminalRecord, TerminalStatus } from '../store/types.ts';
 import { ADMIN_TRANSITIONS } from './lifecycle.ts';
 import type { TerminalKeys } from './terminalKeys.ts';
@@ -29,8 +30,7 @@ export function createTerminalService(ctx: ServerContext, keys: TerminalKeys): T
   return {
     async add(input, source, publicUrl) {
       const suites = input.suites ?? [...ctx.config.settings.suites];
-      const unknown = suites.filter((s) => !getHandshakeSuite(s));
-      if (unknown.length > 0) throw new TesseraError('input.invalid', `unknown suites: ${unknown.join(', ')}`, { field: 'suites' });
+      checkSuiteList(suites, 'suites', (s) => getHandshakeSuite(s) !== undefined);
       const { kid } = ctx.config.masterKeys.current;
       const terminal = await ctx.durable.terminals.create({ id: input.id, kid, suites, label: input.label ?? null, now: new Date(ctx.now()) });
       await ctx.events.record('terminal.created', terminal.id, source, { kid });

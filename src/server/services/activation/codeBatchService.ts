@@ -33,10 +33,16 @@ export interface CodeBatchService {
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Whether the YYYY-MM-DD the text starts with names a real day (Date rolls 2027-02-30 over to March). */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 function expiryOf(input: IssueBatchInput, now: number, ttlDays: number): Date {
   if (input.expiresAt === undefined) return new Date(now + ttlDays * DAY_MS);
   const at = new Date(input.expiresAt);
-  if (!/^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2}))?$/.test(input.expiresAt) || Number.isNaN(at.getTime())) {
+  if (!/^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2}))?$/.test(input.expiresAt) || Number.isNaN(at.getTime()) || !isCalendarDate(input.expiresAt)) {
     throw new TesseraError('input.invalid', 'expiresAt must be an ISO-8601 date or time, e.g. 2027-12-31 or 2027-12-31T23:59:59Z', { field: 'expiresAt' });
   }
   if (at.getTime() <= now) throw new TesseraError('input.invalid', 'expiresAt must be in the future', { field: 'expiresAt' });

@@ -9,6 +9,7 @@ import { getHandshakeSuite } from '../../../protocol/handshake/suites.ts';
 import type { AeadSuiteName } from '../../../protocol/aeadSuites.ts';
 import type { ServerContext } from '../../serverContext.ts';
 import type { LotRecord } from '../../store/types.ts';
+import { checkSuiteList } from '../suiteList.ts';
 import type { TerminalKeys } from '../terminalKeys.ts';
 import { insertLotRecords, type LotImportCounts } from './lotRecords.ts';
 
@@ -35,12 +36,6 @@ export interface LotService {
   importBlock(lotId: string, input: LotImportBlock, source: string): Promise<LotImportCounts>;
 }
 
-function checkList(names: readonly string[], field: string, known: (s: string) => boolean): void {
-  const unknown = names.filter((s) => !known(s));
-  if (unknown.length > 0) throw new TesseraError('input.invalid', `unknown ${field}: ${unknown.join(', ')}`, { field });
-  if (new Set(names).size !== names.length) throw new TesseraError('input.invalid', `${field} lists a suite twice`, { field });
-}
-
 /** Creates the lot service over the server's key deriver. */
 export function createLotService(ctx: ServerContext, keys: TerminalKeys): LotService {
   async function show(id: string): Promise<LotRecord> {
@@ -58,8 +53,8 @@ export function createLotService(ctx: ServerContext, keys: TerminalKeys): LotSer
       const settings = ctx.config.settings;
       const handshakeSuites = input.handshakeSuites ?? [...settings.suites];
       const aeadSuites = input.aeadSuites ?? [...AEAD_SUITE_NAMES];
-      checkList(handshakeSuites, 'handshakeSuites', (s) => getHandshakeSuite(s) !== undefined);
-      checkList(aeadSuites, 'aeadSuites', (s) => getAeadSuite(s) !== undefined);
+      checkSuiteList(handshakeSuites, 'handshakeSuites', (s) => getHandshakeSuite(s) !== undefined);
+      checkSuiteList(aeadSuites, 'aeadSuites', (s) => getAeadSuite(s) !== undefined);
       if (!handshakeSuites.some((s) => settings.suites.includes(s))) {
         throw new TesseraError('input.invalid', `none of these handshake suites is enabled on this server (TESSERA_SUITES: ${settings.suites.join(', ')})`, { field: 'handshakeSuites' });
       }
