@@ -49,6 +49,28 @@ for (const backend of ['embedded', 'shared'] as Backend[]) {
       assert.equal(rest.length, 2);
     });
 
+    test('restrict then restore returns a terminal to where it was: provisioned until it spent a code, active after', async () => {
+      const move = async (terminalId: string, op: 'restrict' | 'restore') => ((await (await server.admin('POST', `/v1/admin/terminals/${terminalId}/${op}`)).json()) as { status: string }).status;
+      const unpaid = await client('restore-unpaid');
+      assert.equal(await move(unpaid.terminalId, 'restrict'), 'restricted');
+      assert.equal(await move(unpaid.terminalId, 'restore'), 'provisioned', 'no code was spent: restoring does not activate');
+      assert.deepEqual((await unpaid.login()).capabilities, ['session', 'activate', 'update']);
+      const [restored] = await events(server, 'terminal.restored', unpaid.terminalId);
+      assert.deepEqual(restored?.detail, { from: 'restricted', to: 'provisioned' });
+      const [code] = await issueCodes(server, 'B-restore', 1);
+      assert.equal((await unpaid.activate(code!)).status, 'active', 'it can still activate with a code');
+
+      const paid = await client('restore-paid');
+      const [paidCode] = await issueCodes(server, 'B-restore-paid', 1);
+      await paid.activate(paidCode!);
+      assert.equal(await move(paid.terminalId, 'restrict'), 'restricted');
+      assert.equal(await move(paid.terminalId, 'restore'), 'active');
+      assert.deepEqual((await paid.login()).capabilities, ['session', 'update']);
+      const again = await server.admin('POST', `/v1/admin/terminals/${unpaid.terminalId}/restore`);
+      assert.equal(again.status, 200, 'restoring an active terminal changes nothing');
+      assert.equal(((await again.json()) as { status: string }).status, 'active');
+    });
+
     test('code reuse is refused: another terminal gets activation.code_used, the user no longer has activate', async () => {
       const [code] = await issueCodes(server, 'B-reuse', 1);
       const first = await client('reuse-a');

@@ -9,7 +9,8 @@ import { deriveLotKey } from '../../protocol/factory/lotKeys.ts';
 import type { LotMaterial } from '../../protocol/factory/stationFile.ts';
 import type { Primitives } from '../../protocol/primitives.ts';
 import { loadOrCreateKeyFile, type MasterKeyRing, parseMasterKeys } from '../../server/config/masterKeys.ts';
-import { DATA_FILES, deriveServerId } from '../../server/config/serverConfig.ts';
+import { durableServerId } from '../../server/config/durableServerId.ts';
+import { DATA_FILES } from '../../server/config/serverConfig.ts';
 import { openDurableStore } from '../../server/store/openDurableStore.ts';
 import type { DurableStore, LotRecord } from '../../server/store/types.ts';
 
@@ -29,7 +30,7 @@ export interface DirectImport {
   lot: LotRecord;
   /** Names the database (never with a password), for the checkpoint. */
   target: string;
-  /** Set when the station file's server id differs from this deployment's default. */
+  /** Set when the station file's server id differs from this deployment's. */
   warning: string | undefined;
 }
 
@@ -67,12 +68,13 @@ export async function openDirectImport(p: Primitives, lot: LotMaterial, opts: Di
   if (!p.equal(deriveLotKey(p, master, f.lotId), lot.lotKey)) {
     throw new TesseraError('lot.bundle_invalid', `the station file's lot key does not derive from this deployment's master key: wrong station file, or wrong database`);
   }
-  const expectedServerId = env['TESSERA_SERVER_ID'] ?? deriveServerId(ring);
-  const warning = expectedServerId === f.serverId ? undefined : `the station file names server ${f.serverId}, this deployment's default id is ${expectedServerId}: terminals only log in to a server configured with ${f.serverId}`;
   const schema = opts.schema ?? env['TESSERA_DATABASE_SCHEMA'];
   const target = targetOf(opts, schema);
   const store = await openDurableStore({ databaseUrl: opts.databaseUrl, sqlitePath: opts.sqlitePath ?? ':memory:', ...(schema ? { schema } : {}) });
   try {
+    // The id the deployment's servers use: stored on their first start (or here, if this comes first).
+    const { serverId } = await durableServerId(store.meta, ring, env['TESSERA_SERVER_ID'] || undefined);
+    const warning = serverId === f.serverId ? undefined : `the station file names server ${f.serverId}, this deployment's server id is ${serverId}: terminals only log in to a server configured with ${f.serverId}`;
     let record = await store.lots.get(f.lotId);
     if (!record) {
       try {

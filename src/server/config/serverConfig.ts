@@ -17,6 +17,10 @@ export interface ServerConfig {
   readonly sqlitePath: string;
   readonly masterKeys: MasterKeyRing;
   readonly adminToken: string;
+  /**
+   * TESSERA_SERVER_ID, else the id derived from the ring. startServer replaces it with the
+   * deployment's stored id (durableServerId.ts), which is what handshakes use.
+   */
   readonly serverId: string;
   /** Signs update manifests; its public half goes into lots and OTP images. */
   readonly updateKey: UpdateKey;
@@ -32,7 +36,10 @@ function loadOrCreateToken(path: string): { token: string; created: boolean } {
   return { token: text.trim(), created };
 }
 
-/** The default server id: stable for every process that shares the master keys. */
+/**
+ * The server id derived from the lowest kid of the ring: what the first start stores
+ * (durableServerId.ts), after which the stored id is used whatever the ring holds.
+ */
 export function deriveServerId(ring: MasterKeyRing): string {
   const first = ring.get(ring.kids[0]!)!;
   return `tessera-${toHex(nodePrimitives.hkdf('sha256', first, new Uint8Array(), utf8('tessera/1/server-id'), 8))}`;

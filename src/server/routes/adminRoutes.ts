@@ -71,12 +71,12 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, op
   r.post(
     '/v1/admin/terminals/:id/restrict',
     { schema: { tags, security, summary: 'Restrict a terminal to updates only (its sessions lose every other capability at once)', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
-    async (request) => terminalJson(await opts.terminals.changeState(request.params.id, 'restricted', request.ip)),
+    async (request) => terminalJson(await opts.terminals.changeState(request.params.id, 'restrict', request.ip)),
   );
   r.post(
     '/v1/admin/terminals/:id/restore',
-    { schema: { tags, security, summary: 'Lift a restriction: the terminal is active again', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
-    async (request) => terminalJson(await opts.terminals.changeState(request.params.id, 'active', request.ip)),
+    { schema: { tags, security, summary: 'Lift a restriction: the terminal is active again, or provisioned if it was never activated', params: TerminalParams, response: { 200: TerminalReply, '4xx': Problem } } },
+    async (request) => terminalJson(await opts.terminals.changeState(request.params.id, 'restore', request.ip)),
   );
   r.get(
     '/v1/admin/events',

@@ -29,10 +29,25 @@ export function effectiveCapabilities(granted: readonly string[], currentStatus:
   return granted.filter((c) => allowed.includes(c));
 }
 
-/** The transitions an admin (or the monitor) may make, by target state. */
-export const ADMIN_TRANSITIONS: Readonly<Record<'restricted' | 'active' | 'revoked', readonly TerminalStatus[]>> = Object.freeze({
-  restricted: ['provisioned', 'active'],
-  /** Restoring a restricted terminal: back to active. */
-  active: ['restricted'],
-  revoked: ['provisioned', 'active', 'restricted'],
+/** The admin (or monitor) operations on a terminal's state. */
+export type AdminTransition = 'restrict' | 'restore' | 'revoke';
+
+/**
+ * The states each admin operation starts from. Restrict and revoke have one target state;
+ * restore returns a restricted terminal to the state it was restricted from, which
+ * {@link restoredState} works out.
+ */
+export const ADMIN_TRANSITIONS: Readonly<Record<AdminTransition, readonly TerminalStatus[]>> = Object.freeze({
+  restrict: ['provisioned', 'active'],
+  restore: ['restricted'],
+  revoke: ['provisioned', 'active', 'restricted'],
 });
+
+/**
+ * Where a restricted terminal is restored to: the state it was restricted from (recorded when
+ * it was restricted), so restrict-then-restore never activates a terminal that has not spent
+ * an activation code.
+ */
+export function restoredState(terminal: { restrictedFrom: 'provisioned' | 'active' | null }): 'active' | 'provisioned' {
+  return terminal.restrictedFrom ?? 'active';
+}

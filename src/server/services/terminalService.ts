@@ -7,7 +7,7 @@ import { getHandshakeSuite } from '../../protocol/handshake/suites.ts';
 import type { ServerContext } from '../serverContext.ts';
 import { checkSuiteList } from './suiteList.ts';
 import type { TerminalRecord, TerminalStatus } from '../store/types.ts';
-import { ADMIN_TRANSITIONS } from './lifecycle.ts';
+import { ADMIN_TRANSITIONS, type AdminTransition, restoredState } from './lifecycle.ts';
 import type { TerminalKeys } from './terminalKeys.ts';
 
 /** Terminal administration operations. */
@@ -16,8 +16,11 @@ export interface TerminalService {
   list(q: { status?: TerminalStatus; limit: number; after?: string }): Promise<TerminalRecord[]>;
   show(id: string): Promise<TerminalRecord>;
   revoke(id: string, source: string): Promise<TerminalRecord>;
-  /** Restrict (→ restricted) or restore (restricted → active); `terminal.wrong_state` from any other state. */
-  changeState(id: string, to: 'restricted' | 'active', source: string): Promise<TerminalRecord>;
+  /**
+   * Restrict (→ restricted) or restore (restricted → active, or → provisioned for a factory
+   * terminal that never spent an activation code); `terminal.wrong_state` from any other state.
+   */
+  changeState(id: string, op: 'restrict' | 'restore', source: string): Promise<TerminalRecord>;
 }
 
 /** Creates the terminal service. */
@@ -42,24 +45,34 @@ export function createTerminalService(ctx: ServerContext, keys: TerminalKeys): T
     },
     list: (q) => ctx.durable.terminals.list(q),
     show,
-    revoke: (id, source) => changeState(id, 'revoked', source),
+    revoke: (id, source) => changeState(id, 'revoke', source),
     changeState,
   };
 
-  /** One admin transition (lifecycle.ts); a terminal already in `to` is returned as it is. */
-  async function changeState(id: string, to: keyof typeof ADMIN_TRANSITIONS, source: string): Promise<TerminalRecord> {
+  /** One admin transition (lifecycle.ts); a terminal already where `op` leads is returned as it is. */
+  async function changeState(id: string, op: AdminTransition, source: string): Promise<TerminalRecord> {
     const current = await show(id);
+    const to = targetOf(op, current);
     if (current.status === to) return current;
-    const t = await ctx.durable.terminals.transition(id, ADMIN_TRANSITIONS[to], to, new Date(ctx.now()));
+    const t = await ctx.durable.terminals.transition(id, ADMIN_TRANSITIONS[op], to, new Date(ctx.now()));
     if (!t) {
       const now = await show(id); // moved meanwhile: into `to` (done) or somewhere it cannot leave
       if (now.status === to) return now;
-      throw new TesseraError('terminal.wrong_state', `terminal ${id} is ${now.status}; it cannot become ${to}`);
+      throw new TesseraError('terminal.wrong_state', `terminal ${id} is ${now.status}; it cannot be ${PAST[op]}`);
     }
-    await ctx.events.record(STATE_EVENTS[to], id, source, { from: current.status });
+    await ctx.events.record(STATE_EVENTS[op], id, source, { from: current.status, to });
     return t;
+  }
+
+  /** The state `op` moves the terminal to. */
+  function targetOf(op: AdminTransition, t: TerminalRecord): TerminalStatus {
+    if (op === 'restrict') return 'restricted';
+    if (op === 'revoke') return 'revoked';
+    if (t.status !== 'restricted') return 'active'; // refused below unless already active
+    return restoredState(t);
   }
 }
 
 /** The security event of each admin transition. */
-const STATE_EVENTS = { restricted: 'terminal.restricted', active: 'terminal.restored', revoked: 'terminal.revoked' } as const;
+const STATE_EVENTS = { restrict: 'terminal.restricted', restore: 'terminal.restored', revoke: 'terminal.revoked' } as const;
+const PAST = { restrict: 'restricted', restore: 'restored', revoke: 'revoked' } as const;

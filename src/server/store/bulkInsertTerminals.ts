@@ -12,7 +12,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database, TerminalsTable } from './types.ts';
 
 /** Every column of `terminals`, in table order. */
-export const TERMINAL_COLUMNS: readonly (keyof TerminalsTable)[] = ['id', 'kid', 'status', 'suites', 'label', 'created_at', 'updated_at', 'revoked_at', 'lot_id', 'hw_hash'];
+export const TERMINAL_COLUMNS: readonly (keyof TerminalsTable)[] = ['id', 'kid', 'status', 'suites', 'label', 'created_at', 'updated_at', 'revoked_at', 'lot_id', 'hw_hash', 'restricted_from'];
 /** PostgreSQL types of the columns (the casts unnest and the constants need). */
 const PG_TYPE: Readonly<Record<keyof TerminalsTable, string>> = {
   id: 'text',
@@ -25,6 +25,7 @@ const PG_TYPE: Readonly<Record<keyof TerminalsTable, string>> = {
   revoked_at: 'text',
   lot_id: 'text',
   hw_hash: 'text',
+  restricted_from: 'text',
 };
 /** Rows per statement: at most 10 × 1,000 bound values, under SQLite's (32,766) and PostgreSQL's (65,535) limits. */
 const BULK_ROWS = 1000;

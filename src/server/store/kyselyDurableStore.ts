@@ -8,6 +8,7 @@ import { type CompiledQuery, createQueryId, type Kysely, sql } from 'kysely';
 import { TesseraError } from '../../protocol/errors.ts';
 import { KyselyActivationCodeStore } from './kyselyActivationCodeStore.ts';
 import { KyselyBindingStore } from './kyselyBindingStore.ts';
+import { KyselyDeploymentMetaStore } from './kyselyDeploymentMetaStore.ts';
 import { KyselyLotStore } from './kyselyLotStore.ts';
 import { KyselyUpdateStore } from './kyselyUpdateStore.ts';
 import { bulkInsertTerminals, TERMINAL_COLUMNS } from './bulkInsertTerminals.ts';
@@ -60,6 +61,7 @@ function toTerminal(row: TerminalsTable): TerminalRecord {
     revokedAt: dateOrNull(row.revoked_at),
     lotId: row.lot_id ?? null,
     hwHash: row.hw_hash ?? null,
+    restrictedFrom: (row.restricted_from ?? null) as TerminalRecord['restrictedFrom'],
   };
 }
 
@@ -76,6 +78,7 @@ function terminalRow(t: NewTerminal): TerminalsTable {
     revoked_at: null,
     lot_id: t.lotId ?? null,
     hw_hash: t.hwHash ?? null,
+    restricted_from: null,
   };
 }
 
@@ -154,6 +157,8 @@ class KyselyTerminalStore implements TerminalStore {
         updated_at: at,
         // A repeated revocation keeps the first revocation time; leaving 'revoked' clears it.
         revoked_at: status === 'revoked' ? sql<string>`coalesce(${sql.ref('revoked_at')}, ${at})` : null,
+        // Restricting remembers the state it left (the value before this UPDATE); any other move forgets it.
+        restricted_from: status === 'restricted' ? sql<string>`case when ${sql.ref('status')} = 'restricted' then ${sql.ref('restricted_from')} else ${sql.ref('status')} end` : null,
       })
       .where('id', '=', id);
     if (from) update = update.where('status', 'in', [...from]);
@@ -242,6 +247,7 @@ export class KyselyDurableStore implements DurableStore {
   readonly lots: KyselyLotStore;
   readonly updates: KyselyUpdateStore;
   readonly activationCodes: KyselyActivationCodeStore;
+  readonly meta: KyselyDeploymentMetaStore;
   readonly dialect: 'sqlite' | 'postgres';
   /** The underlying Kysely instance (for migrations and maintenance). */
   readonly db: Kysely<Database>;
@@ -258,6 +264,7 @@ export class KyselyDurableStore implements DurableStore {
     this.updates = new KyselyUpdateStore(db);
     // A redemption moves the terminal inside its own transaction, through the same terminal store.
     this.activationCodes = new KyselyActivationCodeStore(db, (trx) => new KyselyTerminalStore(trx));
+    this.meta = new KyselyDeploymentMetaStore(db);
   }
 
   async ping(): Promise<void> {

@@ -6,7 +6,9 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, Postgres
 import { TesseraError } from '../../protocol/errors.ts';
 import { activationCodeMigration } from './activationCodeMigration.ts';
 import { bindingsMigration } from './bindingMigration.ts';
+import { deploymentMetaMigration } from './deploymentMetaMigration.ts';
 import { factoryMigration } from './factoryMigration.ts';
+import { restrictedFromMigration } from './restrictedFromMigration.ts';
 import { idType } from './sqlValues.ts';
 import { updatesMigration } from './updatesMigration.ts';
 
@@ -64,6 +66,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0003_factory': factoryMigration(dialect),
     '0004_updates': updatesMigration(dialect),
     '0005_activation_codes': activationCodeMigration(dialect),
+    '0006_terminal_restricted_from': restrictedFromMigration(),
+    '0007_deployment_meta': deploymentMetaMigration(dialect),
   };
 }
 

@@ -35,6 +35,8 @@ export interface TerminalRecord {
   lotId: string | null;
   /** Fingerprint hash (base64url) of the hardware it was made for; null for terminals added by hand. */
   hwHash: string | null;
+  /** While restricted: the state a restore returns it to; null in every other state. */
+  restrictedFrom: 'provisioned' | 'active' | null;
 }
 
 /** Input of {@link TerminalStore.create}; a new terminal starts `'active'` unless told otherwise. */
@@ -104,6 +106,19 @@ export interface EventStore {
   list(q: EventListQuery): Promise<SecurityEvent[]>;
 }
 
+/**
+ * Facts about the deployment itself, keyed by name (e.g. `server_id`). A value, once
+ * stored, is never replaced: every process sharing the database reads the first one.
+ */
+export interface DeploymentMetaStore {
+  get(key: string): Promise<string | undefined>;
+  /**
+   * Stores `value` unless `key` already has one, atomically (also between processes);
+   * returns the value stored now, which is the earlier one when there was one.
+   */
+  putIfAbsent(key: string, value: string): Promise<string>;
+}
+
 /** Everything the server keeps durably, behind one connection. */
 export interface DurableStore {
   terminals: TerminalStore;
@@ -116,6 +131,8 @@ export interface DurableStore {
   updates: UpdateStore;
   /** Purchase activation codes, as keyed hashes (docs/protocol.md §12). */
   activationCodes: ActivationCodeStore;
+  /** Deployment facts such as the server id (docs/operations.md, "Master keys and rotation"). */
+  meta: DeploymentMetaStore;
   dialect: 'sqlite' | 'postgres';
   /** Resolves when the database answers; throws `TesseraError('server.unavailable')` otherwise. */
   ping(): Promise<void>;
@@ -136,6 +153,8 @@ export interface TerminalsTable {
   revoked_at: string | null;
   lot_id: string | null;
   hw_hash: string | null;
+  /** While `status` is 'restricted': the state it was restricted from ('provisioned' or 'active'). */
+  restricted_from: string | null;
 }
 
 /** Row shape of the `security_events` table. */
@@ -149,6 +168,12 @@ export interface SecurityEventsTable {
   detail: string;
 }
 
+/** Row shape of the `deployment_meta` table. */
+export interface DeploymentMetaTable {
+  key: string;
+  value: string;
+}
+
 /** The Kysely database type of the durable store. */
 export interface Database {
   terminals: TerminalsTable;
@@ -159,4 +184,5 @@ export interface Database {
   update_chunks: UpdateChunksTable;
   activation_batches: ActivationBatchesTable;
   activation_codes: ActivationCodesTable;
+  deployment_meta: DeploymentMetaTable;
 }

@@ -218,7 +218,7 @@ describe('openDurableStore', () => {
     try {
       const db = asKysely(h.store).db;
       const tables = (await db.introspection.getTables()).map((t) => t.name).sort();
-      assert.deepEqual(tables, ['activation_batches', 'activation_codes', 'bindings', 'lots', 'security_events', 'terminals', 'update_chunks', 'updates']);
+      assert.deepEqual(tables, ['activation_batches', 'activation_codes', 'bindings', 'deployment_meta', 'lots', 'security_events', 'terminals', 'update_chunks', 'updates']);
       assert.deepEqual(await migrateToLatest(db), []);
     } finally {
       await h.cleanup();

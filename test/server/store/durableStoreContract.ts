@@ -74,6 +74,7 @@ export function durableStoreContract(
           revokedAt: null,
           lotId: null,
           hwHash: null,
+          restrictedFrom: null,
         });
         assert.ok(got?.createdAt instanceof Date);
         assert.equal(got?.createdAt.getTime(), T0.getTime());
@@ -175,6 +176,19 @@ export function durableStoreContract(
         assert.equal(await store.terminals.get('T-none'), undefined);
       }));
 
+    test('restricting remembers the state it left, until the terminal moves on', () =>
+      withStore(async ({ store }) => {
+        await store.terminals.createMany([{ ...terminal('T-p'), status: 'provisioned' }, terminal('T-a')]);
+        const t1 = new Date(T0.getTime() + 1000);
+        assert.equal((await store.terminals.transition('T-p', ['provisioned', 'active'], 'restricted', t1))?.restrictedFrom, 'provisioned');
+        assert.equal((await store.terminals.transition('T-a', ['provisioned', 'active'], 'restricted', t1))?.restrictedFrom, 'active');
+        assert.equal((await store.terminals.setStatus('T-p', 'restricted', t1))?.restrictedFrom, 'provisioned', 'restricting again keeps it');
+        assert.equal((await store.terminals.get('T-p'))?.restrictedFrom, 'provisioned');
+        const back = await store.terminals.transition('T-p', ['restricted'], 'provisioned', t1);
+        assert.deepEqual([back?.status, back?.restrictedFrom], ['provisioned', null]);
+        assert.equal((await store.terminals.setStatus('T-a', 'revoked', t1))?.restrictedFrom, null);
+      }));
+
     test('events round-trip and list newest first', () =>
       withStore(async ({ store }) => {
         const at = (s: number) => new Date(T0.getTime() + s * 1000);
@@ -244,6 +258,24 @@ export function durableStoreContract(
         }
         assert.deepEqual(seen, [6, 5, 4, 3, 2, 1, 0]);
         assert.deepEqual(await store.events.list({ limit: 0 }), []);
+      }));
+
+    test('meta: putIfAbsent keeps the first value; get reads it', () =>
+      withStore(async ({ store }) => {
+        assert.equal(await store.meta.get('server_id'), undefined);
+        assert.equal(await store.meta.putIfAbsent('server_id', 'tessera-first'), 'tessera-first');
+        assert.equal(await store.meta.putIfAbsent('server_id', 'tessera-second'), 'tessera-first');
+        assert.equal(await store.meta.get('server_id'), 'tessera-first');
+        assert.equal(await store.meta.get('Server_id'), undefined, 'keys are case-sensitive');
+        assert.equal(await store.meta.putIfAbsent('other', 'x'), 'x');
+      }));
+
+    test('meta: 20 concurrent putIfAbsent of one key all return the one stored value', () =>
+      withStore(async ({ store }) => {
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.meta.putIfAbsent('race', `v${i}`)));
+        const stored = await store.meta.get('race');
+        assert.ok(stored?.startsWith('v'));
+        assert.deepEqual(results, results.map(() => stored));
       }));
 
     test('migrations are idempotent', (t) =>
