@@ -7,18 +7,20 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fromHex, toBase64Url, toHex } from '../src/protocol/bytes.ts';
 import type { TerminalCredential } from '../src/protocol/credential.ts';
-import { deriveOcraKey } from '../src/protocol/handshake/ocraHandshakeSuite.ts';
+import { checkServerConfirm, finishConfirmTranscript } from '../src/protocol/handshake/finishConfirmation.ts';
 import { type HandshakeContext, handshakeTranscript } from '../src/protocol/handshake/handshakeContext.ts';
 import type { FinishRequest, FinishResponse, HelloRequest, HelloResponse } from '../src/protocol/handshake/messages.ts';
-import { checkTerminalProof, chooseSuite, issueChallenge, serverSessionKey } from '../src/protocol/handshake/serverHandshake.ts';
+import { parseFinishResponse } from '../src/protocol/handshake/messages.ts';
+import { deriveOcraKey } from '../src/protocol/handshake/ocraHandshakeSuite.ts';
+import { checkTerminalProof, chooseSuite, confirmFinish, issueChallenge, serverSessionKey } from '../src/protocol/handshake/serverHandshake.ts';
 import { answerChallenge, beginHandshake, type TerminalIdentity } from '../src/protocol/handshake/terminalHandshake.ts';
 import { createSignatureBase } from '../src/protocol/httpsig/signatureBase.ts';
 import { signRequest } from '../src/protocol/httpsig/signRequest.ts';
 import { isInnerList, parseDictionary } from '../src/protocol/httpsig/structuredFields.ts';
 import { deriveRequestKey, deriveSubkey, deriveTerminalKey } from '../src/protocol/keys.ts';
 import { nodePrimitives } from '../src/protocol/nodePrimitives.ts';
-import { ocraDataInput } from '../src/protocol/ocra/ocraDataInput.ts';
 import { ocraQuestionFromNonce } from '../src/protocol/ocra/mutualOcra.ts';
+import { ocraDataInput } from '../src/protocol/ocra/ocraDataInput.ts';
 import { parseOcraSuite } from '../src/protocol/ocra/parseOcraSuite.ts';
 import type { HashName, Primitives } from '../src/protocol/primitives.ts';
 import { encodeStringList, transcript } from '../src/protocol/transcript.ts';
@@ -121,7 +123,7 @@ function handshakeVector(kt: Uint8Array, offered: string[], preference: string[]
   // docs/protocol.md §4 — T→S hello
   const { hello, pending } = beginHandshake(p, identity, offered);
   // S: choose the suite (§4.4), issue the challenge with the server's proof (§4.5)
-  const suite = chooseSuite(hello.suites, preference, preference);
+  const suite = chooseSuite(hello.suites, hello.suites, preference); // the offer's order, within what the server allows
   if (!suite) throw new Error(`vector generation: no suite chosen from ${offered.join(',')}`);
   const { record, response } = issueChallenge(p, {
     serverId: INPUTS.serverId,
@@ -136,7 +138,7 @@ function handshakeVector(kt: Uint8Array, offered: string[], preference: string[]
     ttlMs: INPUTS.challengeTtlSeconds * 1000,
   });
   // T: check the server's proof, make the finish (§4.6)
-  const { finish, sessionKey } = answerChallenge(p, pending, response);
+  const { finish, sessionKey, confirmKey } = answerChallenge(p, pending, response);
   // S: check the terminal's proof (§4.7)
   check(checkTerminalProof(p, INPUTS.serverId, record, kt, finish.terminalProof), `${suite.name}: the server refused the terminal's proof`);
   check(toHex(serverSessionKey(p, INPUTS.serverId, record, kt)) === toHex(sessionKey), `${suite.name}: session keys differ`);
@@ -154,12 +156,15 @@ function handshakeVector(kt: Uint8Array, offered: string[], preference: string[]
   };
   const handshake = handshakeTranscript('handshake', ctx);
   const hash = SUITE_HASH[suite.name] ?? 'sha256';
+  check(suite.hash === hash, `${suite.name}: the suite's hash is not the one of §4.3`);
   const handshakeHash = nodePrimitives.digest(hash, handshake);
-  const finishResponse: FinishResponse = {
+  // S: answer the finish with its confirmation (§4.7 step 6); T: check it (§4.9)
+  const finishResponse: FinishResponse = confirmFinish(nodePrimitives, INPUTS.serverId, record, kt, {
     sessionId: toBase64Url(fromHex(INPUTS.sessionIdBytes)),
     expiresAt: iso(INPUTS.nowMs + INPUTS.sessionTtlSeconds * 1000),
     capabilities: [...STATE_CAPABILITIES.active],
-  };
+  });
+  checkServerConfirm(nodePrimitives, confirmKey, parseFinishResponse(JSON.parse(JSON.stringify(finishResponse))));
   const messages: { hello: HelloRequest; helloResponse: HelloResponse; finish: FinishRequest; finishResponse: FinishResponse } = {
     hello,
     helloResponse: response,
@@ -179,6 +184,12 @@ function handshakeVector(kt: Uint8Array, offered: string[], preference: string[]
     terminalProof: finish.terminalProof,
     sessionKey: toHex(sessionKey),
     requestKey: toHex(deriveRequestKey(nodePrimitives, sessionKey)),
+    finishConfirm: {
+      hash,
+      K_fc: toHex(confirmKey.key),
+      transcript: toHex(finishConfirmTranscript(confirmKey.handshakeHash, finishResponse)),
+      serverConfirm: finishResponse.serverConfirm,
+    },
     messages,
   };
 

@@ -1,6 +1,7 @@
 // The three operations the load driver can repeat: a full Tessera handshake (hello, check the
-// server's proof, finish), one bare JSON POST (the floor), and one fresh mutual-TLS connection.
+// server's proof, finish, check the server's confirmation), one bare JSON POST (the floor), and one fresh mutual-TLS connection.
 import tls from 'node:tls';
+import { checkServerConfirm } from '../../src/protocol/handshake/finishConfirmation.ts';
 import { parseFinishResponse, parseHelloResponse } from '../../src/protocol/handshake/messages.ts';
 import { answerChallenge, beginHandshake, identityFromCredential } from '../../src/protocol/handshake/terminalHandshake.ts';
 import { nodePrimitives } from '../../src/protocol/nodePrimitives.ts';
@@ -34,10 +35,10 @@ export function tesseraHandshake(job: Extract<DriverJob, { kind: 'tessera' }>, p
       const a = await poster.post('/v1/auth/hello', JSON.stringify(hello));
       expectStatus('hello', a.status, a.text, 200);
       const challenge = parseHelloResponse(JSON.parse(a.text));
-      const { finish } = answerChallenge(nodePrimitives, pending, challenge);
+      const { finish, confirmKey } = answerChallenge(nodePrimitives, pending, challenge);
       const b = await poster.post('/v1/auth/finish', JSON.stringify(finish));
       expectStatus('finish', b.status, b.text, 200);
-      parseFinishResponse(JSON.parse(b.text));
+      checkServerConfirm(nodePrimitives, confirmKey, parseFinishResponse(JSON.parse(b.text)));
       suites.set(challenge.suite, (suites.get(challenge.suite) ?? 0) + 1);
     },
     notes: () => [...suites].map(([suite, n]) => `suite ${suite} (${n} handshakes)`),

@@ -1,6 +1,7 @@
-// The AEAD suites (docs/protocol.md §8): AES-256-GCM, ChaCha20-Poly1305, and the
-// national-standard SM4-CBC + HMAC-SM3 built encrypt-then-MAC as in the TLCP suites. A lot's
-// suite policy picks among them; OTP images are sealed with the lot's preferred one.
+// The AEAD suites (docs/protocol.md §13.2): AES-256-GCM, ChaCha20-Poly1305, and the
+// national-standard SM4-CBC + HMAC-SM3 (the cipher and MAC of the TLCP suites) composed
+// encrypt-then-MAC. A lot's suite policy picks among them; OTP images are sealed with the
+// lot's preferred one.
 import { concatBytes } from './bytes.ts';
 import type { Primitives } from './primitives.ts';
 import { transcript } from './transcript.ts';

@@ -5,9 +5,10 @@ export { concatBytes, fromBase64Url, fromHex, fromUtf8, toBase64Url, toHex, utf8
 export { parseCredential, type TerminalCredential } from './credential.ts';
 export { ERROR_CATALOGUE, type ErrorCode, isTesseraError, TesseraError } from './errors.ts';
 export { type HandshakeContext, handshakeTranscript } from './handshake/handshakeContext.ts';
+export { checkServerConfirm, type FinishConfirmKey } from './handshake/finishConfirmation.ts';
 export type { FinishRequest, FinishResponse, HelloRequest, HelloResponse } from './handshake/messages.ts';
 export { deriveOcraKey } from './handshake/ocraHandshakeSuite.ts';
-export { type ChallengeRecord, checkTerminalProof, chooseSuite, issueChallenge, serverSessionKey } from './handshake/serverHandshake.ts';
+export { type ChallengeRecord, checkTerminalProof, chooseSuite, confirmFinish, issueChallenge, serverSessionKey } from './handshake/serverHandshake.ts';
 export { getHandshakeSuite, type HandshakeSuite, MAC_SUITE_NAMES } from './handshake/suites.ts';
 export { answerChallenge, beginHandshake, type PendingHandshake, type TerminalIdentity } from './handshake/terminalHandshake.ts';
 export * from './httpsig/index.ts';

@@ -4,6 +4,7 @@
 import { toBase64Url, utf8 } from '../protocol/bytes.ts';
 import type { TerminalCredential } from '../protocol/credential.ts';
 import { isTesseraError } from '../protocol/errors.ts';
+import { checkServerConfirm } from '../protocol/handshake/finishConfirmation.ts';
 import { parseFinishResponse, parseHelloResponse } from '../protocol/handshake/messages.ts';
 import { answerChallenge, beginHandshake, identityFromCredential, type TerminalIdentity } from '../protocol/handshake/terminalHandshake.ts';
 import { signRequest } from '../protocol/httpsig/signRequest.ts';
@@ -112,7 +113,8 @@ export class TerminalClient {
 
   /**
    * Runs the handshake. Throws `auth.server_not_genuine` when the server cannot prove itself
-   * (the terminal sends nothing further), `auth.refused` when the server refuses the terminal.
+   * (the terminal sends nothing further) or does not confirm its finish answer (the session
+   * is not used), `auth.refused` when the server refuses the terminal.
    */
   async login(): Promise<TerminalSession> {
     this.#pending ??= this.#handshake().finally(() => {
@@ -132,15 +134,16 @@ export class TerminalClient {
 
   async #handshake(): Promise<TerminalSession> {
     const { hello, pending } = beginHandshake(this.#p, this.#identity, this.#credential.suites);
-    const helloAnswer = await this.#post('/v1/auth/hello', hello);
-    const { finish, sessionKey } = answerChallenge(this.#p, pending, parseHelloResponse(helloAnswer.body));
+    const challenge = parseHelloResponse((await this.#post('/v1/auth/hello', hello)).body);
+    const { finish, sessionKey, confirmKey } = answerChallenge(this.#p, pending, challenge);
     const finishAnswer = await this.#post('/v1/auth/finish', finish);
-    const done = parseFinishResponse(finishAnswer.body);
+    // The session id, expiry and capabilities count only under the server's confirmation.
+    const done = checkServerConfirm(this.#p, confirmKey, parseFinishResponse(finishAnswer.body));
     this.#session = {
       sessionId: done.sessionId,
       expiresAt: new Date(done.expiresAt),
       capabilities: done.capabilities,
-      suite: parseHelloResponse(helloAnswer.body).suite,
+      suite: challenge.suite,
       requestKey: deriveRequestKey(this.#p, sessionKey),
     };
     return this.session!;

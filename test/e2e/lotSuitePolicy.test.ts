@@ -1,10 +1,13 @@
 // Suite negotiation within a lot's policy, over real HTTP. The policy reaches the terminal
-// through its OTP image (what it offers) and the server through the factory record (what it
-// accepts). What a lot adds to test/e2e/handshakeTamper.test.ts: a national-standard lot
-// (hmac-sm3, SM4-sealed image) logs in with hmac-sm3 although the server prefers
-// hmac-sha256; a widened offer cannot push it outside the lot's policy; and the hardware
-// evidence in the hello is covered by the transcript, so a man in the middle can neither strip
-// it (to turn the session restricted) nor swap it without the terminal noticing.
+// through its OTP image (what it offers, in the lot's order) and the server through the
+// factory record (what it accepts at finish); the server picks the first offered suite its
+// TESSERA_SUITES allows (docs/protocol.md §4.4, §13). What a lot adds to
+// test/e2e/handshakeTamper.test.ts: a national-standard lot (hmac-sm3, SM4-sealed image) logs
+// in with hmac-sm3 although TESSERA_SUITES lists hmac-sha256 first; the lot's order decides
+// and cannot be reordered in transit; a widened offer cannot push it outside the lot's policy;
+// and the hardware evidence in the hello is covered by the transcript, so a man in the middle
+// can neither strip it (to turn the session restricted) nor swap it without the terminal
+// noticing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isTesseraError } from '../../src/protocol/errors.ts';
@@ -39,7 +42,7 @@ for (const { backend, skip } of BACKENDS) {
     let mixedLot: FullBoot;
     before(async () => {
       if (skip) return;
-      server = await startTestServer({ backend }); // server preference: hmac-sha256, hmac-sm3
+      server = await startTestServer({ backend }); // TESSERA_SUITES: hmac-sha256, hmac-sm3
       const sm3 = await provisionLot(server, {
         id: `L-gm-${backend}`,
         handshakeSuites: ['hmac-sm3'],
@@ -65,7 +68,7 @@ for (const { backend, skip } of BACKENDS) {
       const { hello, pending } = beginHandshake(p, identityFrom(sm3Lot), sm3Lot.credential.suites);
       const answer = await postJson(server.url, '/v1/auth/hello', { ...hello, suites: ['hmac-sha256', 'hmac-sm3'] });
       assert.equal(answer.status, 200);
-      assert.equal(answer.json.suite, 'hmac-sha256', 'the server picked its preference from the widened list');
+      assert.equal(answer.json.suite, 'hmac-sha256', 'the server picked the first suite of the widened offer');
       assert.throws(() => answerChallenge(p, pending, parseHelloResponse(answer.json)), (e) => isTesseraError(e, 'auth.server_not_genuine'));
       assert.equal(await sessionsCreated(server.url), before);
     });
@@ -101,6 +104,59 @@ for (const { backend, skip } of BACKENDS) {
         assert.equal(answer.status, 200);
         assert.throws(() => answerChallenge(p, pending, parseHelloResponse(answer.json)), (e) => isTesseraError(e, 'auth.server_not_genuine'));
       }
+      assert.equal(await sessionsCreated(server.url), before);
+    });
+  });
+
+  describe(`the lot's order picks the suite among those the server allows (${backend})`, () => {
+    let server: TestServer; // TESSERA_SUITES: hmac-sha256, hmac-sm3 (the default)
+    let sm3First: TestServer; // TESSERA_SUITES: hmac-sm3, hmac-sha256
+    let noSm3: TestServer; // TESSERA_SUITES: hmac-sha256
+    const boots = new Map<string, FullBoot>();
+    const lot = async (on: TestServer, id: string, handshakeSuites: string[]) => {
+      const made = await provisionLot(on, { id, handshakeSuites, terminals: [{ id: `${id}-1`, hardware: HARDWARE_A }] });
+      boots.set(id, await bootOnA(made.get(`${id}-1`)!.image));
+    };
+    const login = async (id: string) => (await TerminalClient.fromBoot(boots.get(id)!, { primitives: p }).login()).suite;
+    before(async () => {
+      if (skip) return;
+      server = await startTestServer({ backend });
+      sm3First = await startTestServer({ backend, env: { TESSERA_SUITES: 'hmac-sm3,hmac-sha256' } });
+      noSm3 = await startTestServer({ backend, env: { TESSERA_SUITES: 'hmac-sha256' } });
+      await lot(server, `L-pref-sm3-${backend}`, ['hmac-sm3', 'hmac-sha256']);
+      await lot(server, `L-pref-sha-${backend}`, ['hmac-sha256', 'hmac-sm3']);
+      await lot(sm3First, `L-pref-sha2-${backend}`, ['hmac-sha256', 'hmac-sm3']);
+      await lot(noSm3, `L-pref-nosm3-${backend}`, ['hmac-sm3', 'hmac-sha256']);
+    });
+    after(async () => {
+      await server?.close();
+      await sm3First?.close();
+      await noSm3?.close();
+    });
+
+    test('a lot preferring hmac-sm3 then hmac-sha256 gets hmac-sm3, though TESSERA_SUITES lists hmac-sha256 first', { skip }, async () => {
+      const id = `L-pref-sm3-${backend}`;
+      assert.deepEqual(boots.get(id)!.credential.suites, ['hmac-sm3', 'hmac-sha256'], 'the image makes the terminal offer the lot\'s order');
+      assert.equal(await login(id), 'hmac-sm3');
+    });
+
+    test('a lot preferring hmac-sha256 first gets hmac-sha256, on a server listing either first', { skip }, async () => {
+      assert.equal(await login(`L-pref-sha-${backend}`), 'hmac-sha256');
+      assert.equal(await login(`L-pref-sha2-${backend}`), 'hmac-sha256');
+    });
+
+    test('a server whose TESSERA_SUITES excludes hmac-sm3 gives a lot preferring hmac-sm3 its next choice, hmac-sha256', { skip }, async () => {
+      assert.equal(await login(`L-pref-nosm3-${backend}`), 'hmac-sha256');
+    });
+
+    test('the lot\'s order reversed in transit (to get hmac-sha256) is caught by the terminal: no session', { skip }, async () => {
+      const boot = boots.get(`L-pref-sm3-${backend}`)!;
+      const before = await sessionsCreated(server.url);
+      const { hello, pending } = beginHandshake(p, identityFrom(boot), boot.credential.suites);
+      const answer = await postJson(server.url, '/v1/auth/hello', { ...hello, suites: ['hmac-sha256', 'hmac-sm3'] });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.json.suite, 'hmac-sha256', 'the server follows the order it received');
+      assert.throws(() => answerChallenge(p, pending, parseHelloResponse(answer.json)), (e) => isTesseraError(e, 'auth.server_not_genuine'));
       assert.equal(await sessionsCreated(server.url), before);
     });
   });

@@ -19,10 +19,10 @@ function identity(terminalId: string): TerminalIdentity {
   return { terminalId, kid: 1, key: deriveTerminalKey(p, master, terminalId), serverId };
 }
 
-function run(terminalId: string, offered: string[], preference = ['hmac-sha256', 'hmac-sm3', OCRA]) {
+function run(terminalId: string, offered: string[], allowed = ['hmac-sha256', 'hmac-sm3', OCRA]) {
   const id = identity(terminalId);
   const { hello, pending } = beginHandshake(p, id, offered);
-  const suite = chooseSuite(hello.suites, preference, preference)!;
+  const suite = chooseSuite(hello.suites, hello.suites, allowed)!; // as the server calls it: the offer's order decides
   const { record, response } = issueChallenge(p, { serverId, terminalId, kid: 1, offered: hello.suites, nonceT: hello.nonceT, suite, terminalKey: id.key, lotId: null, now: 0, ttlMs: 30000 });
   return { id, hello, pending, record, response };
 }
@@ -82,11 +82,24 @@ test('a proof made for one terminal does not verify for another', () => {
   assert.equal(checkTerminalProof(p, serverId, forB, b.id.key, finish.terminalProof), false);
 });
 
-test('suite choice follows server preference, MAC before OCRA, within the allowed list', () => {
+test('suite choice follows the preference list, MAC before OCRA, within the allowed list', () => {
   assert.equal(chooseSuite(['hmac-sm3', 'hmac-sha256'], ['hmac-sha256', 'hmac-sm3'], ['hmac-sha256', 'hmac-sm3'])?.name, 'hmac-sha256');
   assert.equal(chooseSuite([OCRA, 'hmac-sm3'], [OCRA, 'hmac-sm3'], [OCRA, 'hmac-sm3'])?.name, 'hmac-sm3');
   assert.equal(chooseSuite(['hmac-sha256'], ['hmac-sm3'], ['hmac-sm3']), undefined);
   assert.equal(chooseSuite(['OCRA-1:HOTP-SHA1-6:C-QN08'], ['OCRA-1:HOTP-SHA1-6:C-QN08'], ['OCRA-1:HOTP-SHA1-6:C-QN08']), undefined, 'counter suites are not handshake suites');
+});
+
+test('as the server negotiates (the offer as the preference): the terminal\'s order picks among the allowed suites, MAC before OCRA', () => {
+  const serverSide = (offered: string[], allowed: string[]) => chooseSuite(offered, offered, allowed)?.name;
+  const both = ['hmac-sha256', 'hmac-sm3'];
+  assert.equal(serverSide(['hmac-sm3', 'hmac-sha256'], both), 'hmac-sm3', 'the allowed list\'s order does not decide');
+  assert.equal(serverSide(['hmac-sm3', 'hmac-sha256'], ['hmac-sm3', 'hmac-sha256']), 'hmac-sm3');
+  assert.equal(serverSide(['hmac-sha256', 'hmac-sm3'], ['hmac-sm3', 'hmac-sha256']), 'hmac-sha256');
+  assert.equal(serverSide(['hmac-sm3', 'hmac-sha256'], ['hmac-sha256']), 'hmac-sha256', 'a suite the server does not allow is skipped');
+  assert.equal(serverSide(['unknown-suite', 'hmac-sm3'], both), 'hmac-sm3', 'an unknown name is skipped');
+  assert.equal(serverSide([OCRA, 'hmac-sm3'], [OCRA, ...both]), 'hmac-sm3', 'a MAC suite outranks an OCRA suite offered first');
+  assert.equal(serverSide([OCRA, 'hmac-sm3'], [OCRA, 'hmac-sha256']), OCRA, 'OCRA only when no offered MAC suite is allowed');
+  assert.equal(serverSide(['hmac-sm3'], ['hmac-sha256']), undefined);
 });
 
 test('downgrade: the server answering over an altered offer list is refused by the terminal', () => {

@@ -8,15 +8,16 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { fromBase64Url, fromHex, toBase64Url, toHex, utf8 } from '../../src/protocol/bytes.ts';
 import { parseCredential } from '../../src/protocol/credential.ts';
 import { isTesseraError } from '../../src/protocol/errors.ts';
+import { checkServerConfirm, finishConfirmKey, finishConfirmTranscript } from '../../src/protocol/handshake/finishConfirmation.ts';
 import { type HandshakeContext, handshakeTranscript } from '../../src/protocol/handshake/handshakeContext.ts';
 import { parseFinishResponse, parseHelloResponse } from '../../src/protocol/handshake/messages.ts';
 import { deriveOcraKey } from '../../src/protocol/handshake/ocraHandshakeSuite.ts';
-import { checkTerminalProof, chooseSuite, issueChallenge, serverSessionKey } from '../../src/protocol/handshake/serverHandshake.ts';
+import { checkTerminalProof, chooseSuite, confirmFinish, issueChallenge, serverSessionKey } from '../../src/protocol/handshake/serverHandshake.ts';
 import { getHandshakeSuite } from '../../src/protocol/handshake/suites.ts';
 import { answerChallenge, beginHandshake, type TerminalIdentity } from '../../src/protocol/handshake/terminalHandshake.ts';
 import { createSignatureBase, isInnerList, parseDictionary, signRequest, verifyRequest } from '../../src/protocol/httpsig/index.ts';
@@ -32,7 +33,7 @@ interface Messages {
   hello: { terminalId: string; kid: number; nonceT: string; suites: string[] };
   helloResponse: { challengeId: string; suite: string; nonceS: string; serverProof: string; expiresAt: string };
   finish: { challengeId: string; terminalProof: string };
-  finishResponse: { sessionId: string; expiresAt: string; capabilities: string[] };
+  finishResponse: { sessionId: string; expiresAt: string; capabilities: string[]; serverConfirm: string };
 }
 interface HandshakeVector {
   suite: string;
@@ -48,6 +49,7 @@ interface HandshakeVector {
   terminalProof: string;
   sessionKey: string;
   requestKey: string;
+  finishConfirm: { hash: HashName; K_fc: string; transcript: string; serverConfirm: string };
   messages: Messages;
 }
 interface VectorFile {
@@ -169,7 +171,7 @@ for (const h of v.handshakes) {
     const suite = getHandshakeSuite(h.suite);
     assert.ok(suite);
     assert.equal(suite.family, h.family);
-    assert.equal(chooseSuite(h.offered, h.serverPreference, h.serverPreference)?.name, h.suite);
+    assert.equal(chooseSuite(h.offered, h.offered, h.serverPreference)?.name, h.suite); // the offer's order, within what the server allows (§4.4)
     const ctx = contextOf(h);
     for (const [purpose, hex] of Object.entries(h.transcripts)) {
       assert.equal(toHex(handshakeTranscript(purpose as 'server-proof' | 'terminal-proof' | 'handshake', ctx)), hex, purpose);
@@ -196,6 +198,12 @@ for (const h of v.handshakes) {
     const sessionKey = suite.sessionKey(p, terminalKey, ctx);
     assert.equal(toHex(sessionKey), h.sessionKey);
     assert.equal(toHex(deriveRequestKey(p, sessionKey)), h.requestKey);
+    assert.equal(suite.hash, h.finishConfirm.hash);
+    const confirmKey = finishConfirmKey(p, suite.hash, terminalKey, ctx);
+    assert.equal(toHex(confirmKey.key), h.finishConfirm.K_fc);
+    assert.equal(toHex(confirmKey.handshakeHash), h.handshakeHash, 'the confirmation covers the handshake hash the session key covers');
+    assert.equal(toHex(finishConfirmTranscript(confirmKey.handshakeHash, h.messages.finishResponse)), h.finishConfirm.transcript);
+    assert.equal(h.messages.finishResponse.serverConfirm, h.finishConfirm.serverConfirm);
   });
 
   test(`code: ${h.suite} messages come out of the real handshake steps`, () => {
@@ -203,7 +211,7 @@ for (const h of v.handshakes) {
     const identity: TerminalIdentity = { terminalId: inp.terminalId, kid: inp.kid, key: terminalKey, serverId: inp.serverId };
     const { hello, pending } = beginHandshake(rnd, identity, h.offered);
     assert.deepEqual(hello, h.messages.hello);
-    const suite = chooseSuite(hello.suites, h.serverPreference, h.serverPreference);
+    const suite = chooseSuite(hello.suites, hello.suites, h.serverPreference);
     assert.ok(suite);
     const now = Date.parse(inp.now);
     const { record, response } = issueChallenge(rnd, {
@@ -220,17 +228,42 @@ for (const h of v.handshakes) {
     });
     assert.deepEqual(response, h.messages.helloResponse);
     assert.deepEqual(parseHelloResponse(JSON.parse(JSON.stringify(response))), h.messages.helloResponse);
-    const { finish, sessionKey } = answerChallenge(rnd, pending, parseHelloResponse(h.messages.helloResponse));
+    const { finish, sessionKey, confirmKey } = answerChallenge(rnd, pending, parseHelloResponse(h.messages.helloResponse));
     assert.deepEqual(finish, h.messages.finish);
     assert.equal(toHex(sessionKey), h.sessionKey);
     assert.equal(rnd.left(), 0);
     const checked = checkTerminalProof(p, inp.serverId, record, terminalKey, h.messages.finish.terminalProof);
     assert.ok(checked);
     assert.equal(toHex(serverSessionKey(p, inp.serverId, record, terminalKey)), h.sessionKey);
-    const done = parseFinishResponse(h.messages.finishResponse);
+    const { serverConfirm: _c, ...granted } = h.messages.finishResponse;
+    assert.deepEqual(confirmFinish(p, inp.serverId, record, terminalKey, granted), h.messages.finishResponse);
+    const done = checkServerConfirm(p, confirmKey, parseFinishResponse(JSON.parse(JSON.stringify(h.messages.finishResponse))));
     assert.equal(done.sessionId, inp.sessionId);
     assert.equal(Date.parse(done.expiresAt), now + inp.sessionTtlSeconds * 1000);
     assert.equal(Date.parse(h.messages.helloResponse.expiresAt), now + inp.challengeTtlSeconds * 1000);
+  });
+
+  test(`code: ${h.suite} vectors refuse a finish answer with any covered member changed, or none`, () => {
+    const confirmKey = { hash: h.finishConfirm.hash, key: fromHex(h.finishConfirm.K_fc), handshakeHash: fromHex(h.handshakeHash) };
+    const answer = h.messages.finishResponse;
+    const notGenuine = (err: unknown) => isTesseraError(err, 'auth.server_not_genuine');
+    for (const changed of [
+      { ...answer, sessionId: inp.challengeId },
+      { ...answer, expiresAt: '2025-01-01T00:15:00.001Z' },
+      { ...answer, expiresAt: '2025-01-01T00:15:00Z' }, // the same instant, another string
+      { ...answer, capabilities: [...answer.capabilities, 'activate'] },
+      { ...answer, capabilities: [...answer.capabilities].reverse() },
+      { ...answer, capabilities: answer.capabilities.slice(1) },
+      { ...answer, capabilities: [answer.capabilities.join('')] }, // the list is length-prefixed per name
+    ]) {
+      assert.throws(() => checkServerConfirm(p, confirmKey, parseFinishResponse(changed)), notGenuine, JSON.stringify(changed));
+    }
+    const { serverConfirm: _c, ...unconfirmed } = answer;
+    assert.throws(() => parseFinishResponse(unconfirmed), notGenuine);
+    // another handshake's confirmation (the other suites' vectors) never fits this one
+    for (const other of v.handshakes.filter((o) => o !== h)) {
+      assert.throws(() => checkServerConfirm(p, confirmKey, { ...answer, serverConfirm: other.finishConfirm.serverConfirm }), notGenuine, other.suite);
+    }
   });
 
   test(`code: ${h.suite} vectors refuse a tampered proof, offered list or suite`, () => {
@@ -323,6 +356,18 @@ function specSessionKey(hash: string, base: Buffer, handshake: Buffer): Buffer {
   return hkdf(hash, base, Buffer.concat([hex(inp.nonceT), hex(inp.nonceS)]), info, 32);
 }
 
+/** serverConfirm per docs/protocol.md §4.9: HMAC-H_s under K_fc = HKDF-H_s(K_t, "", "tessera/1/finish-confirm") over H_s(T_hs) and the answer. */
+function specFinishConfirm(h: HandshakeVector, hash: string, terminalKey: Buffer, handshake: Buffer): void {
+  const answer = h.messages.finishResponse;
+  const kfc = hkdf(hash, terminalKey, EMPTY, 'tessera/1/finish-confirm', 32);
+  assert.equal(kfc.toString('hex'), h.finishConfirm.K_fc);
+  const caps = Buffer.concat(answer.capabilities.map((c) => item(Buffer.from(c, 'utf8'))));
+  const t = specTranscript('finish-confirm', [digest(hash, handshake), Buffer.from(answer.sessionId, 'utf8'), Buffer.from(answer.expiresAt, 'utf8'), caps]);
+  assert.equal(t.toString('hex'), h.finishConfirm.transcript);
+  assert.equal(hmac(hash, kfc, t).toString('base64url'), answer.serverConfirm);
+  assert.equal(answer.serverConfirm, h.finishConfirm.serverConfirm);
+}
+
 test('spec: transcript example, suite list and terminal key with node:crypto', () => {
   const ex = v.transcriptExample;
   const fields = ex.fields.map((f) => ('utf8' in f ? Buffer.from(f.utf8, 'utf8') : hex(f.hex)));
@@ -358,6 +403,7 @@ for (const h of byFamily('mac')) {
     const sessionKey = specSessionKey(hash, kt, handshakeT);
     assert.equal(sessionKey.toString('hex'), h.sessionKey);
     assert.equal(hkdf('sha256', sessionKey, EMPTY, 'tessera/1/http-signature', 32).toString('hex'), h.requestKey);
+    specFinishConfirm(h, hash, kt, handshakeT);
     // wire encodings of the hello: base64url without padding
     assert.equal(hex(inp.nonceT).toString('base64url'), h.messages.hello.nonceT);
     assert.equal(hex(inp.nonceS).toString('base64url'), h.messages.helloResponse.nonceS);
@@ -403,6 +449,7 @@ for (const h of byFamily('ocra')) {
     const sessionKey = specSessionKey('sha256', ocraKey, handshakeT);
     assert.equal(sessionKey.toString('hex'), h.sessionKey);
     assert.equal(hkdf('sha256', sessionKey, EMPTY, 'tessera/1/http-signature', 32).toString('hex'), h.requestKey);
+    specFinishConfirm(h, 'sha256', hex(v.terminalKey), handshakeT);
   });
 }
 
@@ -454,6 +501,9 @@ test('docs/protocol.md: every value in a ```vector block is in the vector file',
     first.requestKey,
     v.handshakes[2]!.serverProof,
     v.handshakes[2]!.terminalProof,
+    first.finishConfirm.K_fc,
+    first.finishConfirm.transcript,
+    ...v.handshakes.map((h) => h.finishConfirm.serverConfirm),
     v.signedRequest.headers.signature,
     v.transcriptExample.hex,
   ]) {

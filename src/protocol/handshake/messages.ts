@@ -13,6 +13,9 @@ export const HANDSHAKE_LIMITS = Object.freeze({
   maxSuiteName: 64,
   maxProof: 128,
   maxKid: 0xffffffff,
+  /** A finish answer's capabilities: at most this many names of at most maxCapabilityName characters. */
+  maxCapabilities: 32,
+  maxCapabilityName: 64,
 });
 
 /** T→S `POST /v1/auth/hello`. */
@@ -48,6 +51,8 @@ export interface FinishResponse {
   sessionId: string;
   expiresAt: string;
   capabilities: string[];
+  /** base64url HMAC under K_fc over the handshake hash and the three members above (docs/protocol.md §4.9). */
+  serverConfirm: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -84,12 +89,19 @@ export function parseHelloResponse(body: unknown): HelloResponse {
   return out;
 }
 
-/** Parses and checks the shape of a finish response. */
+/**
+ * Parses and checks the shape of a finish response. A response without `serverConfirm` is
+ * `auth.server_not_genuine` (a server that does not confirm is not trusted); whether the
+ * confirmation holds is checked by checkServerConfirm (finishConfirmation.ts).
+ */
 export function parseFinishResponse(body: unknown): FinishResponse {
   if (!isObject(body)) throw new TesseraError('client.bad_response', 'finish response is not an object');
   const caps = body['capabilities'];
-  if (!Array.isArray(caps) || !caps.every((c) => typeof c === 'string')) {
+  const capability = (c: unknown) => typeof c === 'string' && c.length > 0 && c.length <= HANDSHAKE_LIMITS.maxCapabilityName;
+  if (!Array.isArray(caps) || caps.length > HANDSHAKE_LIMITS.maxCapabilities || !caps.every(capability)) {
     throw new TesseraError('client.bad_response', 'server response field capabilities is invalid');
   }
-  return { sessionId: str(body, 'sessionId', 64), expiresAt: timestamp(body, 'expiresAt'), capabilities: caps };
+  const out = { sessionId: str(body, 'sessionId', 64), expiresAt: timestamp(body, 'expiresAt'), capabilities: caps as string[] };
+  if (body['serverConfirm'] === undefined) throw new TesseraError('auth.server_not_genuine', 'the server did not confirm its finish answer');
+  return { ...out, serverConfirm: str(body, 'serverConfirm', HANDSHAKE_LIMITS.maxProof) };
 }

@@ -40,6 +40,7 @@ function build(suite: OcraSuite): HandshakeSuite {
   return Object.freeze({
     name: suite.text,
     family: 'ocra' as const,
+    hash: 'sha256' as const,
     serverProof: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) => serverResponse(p, suite, deriveOcraKey(p, kt, suite), questions(suite, ctx)),
     terminalProof: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) => clientResponse(p, suite, deriveOcraKey(p, kt, suite), questions(suite, ctx)),
     sessionKey: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) =>

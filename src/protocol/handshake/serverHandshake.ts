@@ -5,8 +5,9 @@ import { fromBase64Url, toBase64Url } from '../bytes.ts';
 import { TesseraError } from '../errors.ts';
 import type { HardwareEvidence } from '../hardware/hardwareEvidence.ts';
 import type { Primitives } from '../primitives.ts';
+import { type ConfirmedFinish, finishConfirmKey, makeServerConfirm } from './finishConfirmation.ts';
 import type { HandshakeContext } from './handshakeContext.ts';
-import { HANDSHAKE_LIMITS, type HelloResponse } from './messages.ts';
+import { type FinishResponse, HANDSHAKE_LIMITS, type HelloResponse } from './messages.ts';
 import { getHandshakeSuite, type HandshakeSuite, proofsEqual } from './suites.ts';
 
 /** What the server keeps (ephemerally) between hello and finish. Holds no secret. */
@@ -27,9 +28,13 @@ export interface ChallengeRecord {
 }
 
 /**
- * Picks the first suite of the server's preference that the terminal offered and its policy
- * allows. MAC suites always rank above OCRA suites, so a terminal that offered a MAC suite
- * can treat an OCRA choice as a downgrade.
+ * Picks the first suite of `preference` that the terminal offered and `allowed` holds. MAC
+ * suites always rank above OCRA suites, so a terminal that offered a MAC suite can treat an
+ * OCRA choice as a downgrade. The server passes the terminal's offer as `preference` (the
+ * order of its lot's or credential's policy, which the transcript covers) and its
+ * `TESSERA_SUITES` as `allowed` (docs/protocol.md §4.4).
+ * @example
+ * chooseSuite(['hmac-sm3', 'hmac-sha256'], ['hmac-sm3', 'hmac-sha256'], ['hmac-sha256', 'hmac-sm3'])?.name; // 'hmac-sm3'
  */
 export function chooseSuite(offered: readonly string[], preference: readonly string[], allowed: readonly string[]): HandshakeSuite | undefined {
   const candidates = preference.filter((s) => offered.includes(s) && allowed.includes(s));
@@ -108,11 +113,24 @@ export function checkTerminalProof(p: Primitives, serverId: string, record: Chal
 }
 
 /**
- * The session key of a finished handshake, from its stored challenge. Derived when the
- * session is first used rather than at finish, so a session that signs nothing costs no HKDF.
+ * The session key of a finished handshake, from its stored challenge. The server keeps no
+ * session secret: it derives the key when the session is first used, so a session that
+ * signs nothing costs no HKDF.
  */
 export function serverSessionKey(p: Primitives, serverId: string, record: ChallengeRecord, terminalKey: Uint8Array): Uint8Array {
   const suite = getHandshakeSuite(record.suite);
   if (!suite) throw new TesseraError('auth.session_invalid');
   return suite.sessionKey(p, terminalKey, contextOf(serverId, record));
+}
+
+/**
+ * Step 6: the finish answer with its `serverConfirm`, a MAC under K_fc (a subkey of K_t) over
+ * the handshake hash and the session id, expiry and capabilities exactly as they will be sent.
+ */
+export function confirmFinish(p: Primitives, serverId: string, record: ChallengeRecord, terminalKey: Uint8Array, answer: ConfirmedFinish): FinishResponse {
+  const suite = getHandshakeSuite(record.suite);
+  if (!suite) throw new TesseraError('auth.session_invalid');
+  const key = finishConfirmKey(p, suite.hash, terminalKey, contextOf(serverId, record));
+  const confirmed = { sessionId: answer.sessionId, expiresAt: answer.expiresAt, capabilities: [...answer.capabilities] };
+  return { ...confirmed, serverConfirm: makeServerConfirm(p, key, confirmed) };
 }

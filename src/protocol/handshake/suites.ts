@@ -12,6 +12,8 @@ import { resolveOcraHandshakeSuite } from './ocraHandshakeSuite.ts';
 export interface HandshakeSuite {
   readonly name: string;
   readonly family: 'mac' | 'ocra';
+  /** H_s: the hash of the session key and of the finish confirmation (SHA-256 for OCRA suites). */
+  readonly hash: HashName;
   /** The server's proof to the terminal (base64url for MAC suites, digits for OCRA). */
   serverProof(p: Primitives, terminalKey: Uint8Array, ctx: HandshakeContext): string;
   /** The terminal's proof to the server. */
@@ -25,6 +27,7 @@ function macSuite(name: string, hash: HashName): HandshakeSuite {
   return Object.freeze({
     name,
     family: 'mac' as const,
+    hash,
     serverProof: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) =>
       toBase64Url(p.hmac(hash, cachedSubkey(p, hash, kt, 's2t'), handshakeTranscript('server-proof', ctx))),
     terminalProof: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) =>

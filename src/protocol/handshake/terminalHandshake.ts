@@ -1,10 +1,12 @@
 // The terminal's side of the mutual handshake as pure steps (docs/protocol.md §4): make the
-// hello, check the server's proof (a fake server stops here), then make the finish.
+// hello, check the server's proof (a fake server stops here), then make the finish and keep
+// the key that checks the server's confirmation of its finish answer.
 import { fromBase64Url, toBase64Url } from '../bytes.ts';
+import type { TerminalCredential } from '../credential.ts';
 import { TesseraError } from '../errors.ts';
 import { type HardwareEvidence, makeHardwareEvidence } from '../hardware/hardwareEvidence.ts';
-import type { TerminalCredential } from '../credential.ts';
 import type { Primitives } from '../primitives.ts';
+import { type FinishConfirmKey, finishConfirmKey } from './finishConfirmation.ts';
 import type { HandshakeContext } from './handshakeContext.ts';
 import type { FinishRequest, HelloRequest, HelloResponse } from './messages.ts';
 import { getHandshakeSuite, proofsEqual } from './suites.ts';
@@ -49,13 +51,13 @@ export function beginHandshake(p: Primitives, identity: TerminalIdentity, offere
 /**
  * Steps 3–4: checks the server's proof in constant time and, only if it holds, makes the
  * terminal's proof. Throws `auth.server_not_genuine` for a wrong proof, an unoffered suite or
- * a MAC-to-OCRA downgrade.
+ * a MAC-to-OCRA downgrade. `confirmKey` checks the finish answer (checkServerConfirm).
  */
 export function answerChallenge(
   p: Primitives,
   pending: PendingHandshake,
   challenge: HelloResponse,
-): { finish: FinishRequest; sessionKey: Uint8Array } {
+): { finish: FinishRequest; sessionKey: Uint8Array; confirmKey: FinishConfirmKey } {
   const suite = getHandshakeSuite(challenge.suite);
   if (!suite || !pending.offered.includes(challenge.suite)) {
     throw new TesseraError('auth.server_not_genuine', 'the server chose a suite the terminal did not offer');
@@ -82,5 +84,6 @@ export function answerChallenge(
   return {
     finish: { challengeId: challenge.challengeId, terminalProof: suite.terminalProof(p, identity.key, ctx) },
     sessionKey: suite.sessionKey(p, identity.key, ctx),
+    confirmKey: finishConfirmKey(p, suite.hash, identity.key, ctx),
   };
 }

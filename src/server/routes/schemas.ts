@@ -31,7 +31,7 @@ export const HelloBody = Type.Object(
 );
 export const HelloReply = Type.Object({ challengeId: Type.String(), suite: Type.String(), nonceS: Type.String(), serverProof: Type.String(), expiresAt: Type.String() });
 export const FinishBody = Type.Object({ challengeId: Type.String({ minLength: 1, maxLength: 64 }), terminalProof: Type.String({ minLength: 1, maxLength: L.maxProof }) }, closed);
-export const FinishReply = Type.Object({ sessionId: Type.String(), expiresAt: Type.String(), capabilities: Type.Array(Type.String()) });
+export const FinishReply = Type.Object({ sessionId: Type.String(), expiresAt: Type.String(), capabilities: Type.Array(Type.String()), serverConfirm: Type.String() });
 export const SessionReply = Type.Object({ sessionId: Type.String(), terminalId: Type.String(), suite: Type.String(), expiresAt: Type.String(), capabilities: Type.Array(Type.String()) });
 
 export const TerminalReply = Type.Object({

@@ -7,11 +7,11 @@
 import { fromBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
 import type { FinishRequest, FinishResponse, HelloRequest, HelloResponse } from '../../protocol/handshake/messages.ts';
-import { type ChallengeRecord, checkTerminalProof, chooseSuite, issueChallenge } from '../../protocol/handshake/serverHandshake.ts';
+import { type ChallengeRecord, checkTerminalProof, chooseSuite, confirmFinish, issueChallenge } from '../../protocol/handshake/serverHandshake.ts';
 import { checkHardwareEvidence } from '../../protocol/hardware/hardwareEvidence.ts';
 import type { HandshakeFailure } from '../monitor/authMetrics.ts';
-import { capabilitiesFor } from './lifecycle.ts';
 import type { ServerContext } from '../serverContext.ts';
+import { capabilitiesFor } from './lifecycle.ts';
 import type { SessionRecords } from './sessionRecords.ts';
 import type { TerminalKeys } from './terminalKeys.ts';
 
@@ -41,8 +41,10 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
       if (new Set(req.suites).size !== req.suites.length) {
         throw new TesseraError('input.invalid', 'suites must not repeat', { field: 'suites' });
       }
+      // The terminal's order (its lot's or credential's preference, bound into the transcript)
+      // picks among the suites this server allows, MAC suites first (docs/protocol.md §4.4).
       // Policy is checked at finish, so hello reveals nothing about the terminal.
-      const suite = chooseSuite(req.suites, settings.suites, settings.suites);
+      const suite = chooseSuite(req.suites, req.suites, settings.suites);
       if (!suite) return refuse('suite_unsupported', req.terminalId, source, 'auth.suite_unsupported');
       const lotId = req.lotId ?? null;
       // A kid this deployment does not hold gets a decoy key: the same answer as any other.
@@ -93,9 +95,15 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
         await ctx.events.record('hardware.mismatch', terminal.id, source, { evidence: record.evidence ? 'wrong' : 'missing' });
       }
       const session = await sessions.create(record, [...capabilities]);
+      // serverConfirm: the answer is MACed under a key from the session key (docs/protocol.md §4.7 step 6).
+      const answer = confirmFinish(ctx.primitives, ctx.config.serverId, record, realKey, {
+        sessionId: session.sessionId,
+        expiresAt: new Date(session.expiresAt).toISOString(),
+        capabilities: session.capabilities,
+      });
       ctx.metrics.handshakesSucceeded.inc();
       end();
-      return { sessionId: session.sessionId, expiresAt: new Date(session.expiresAt).toISOString(), capabilities: session.capabilities };
+      return answer;
     },
   };
 }
