@@ -1,7 +1,8 @@
 // The `tessera` command: builds the commander program and maps failures to exit codes
 // (0 success, 1 refused/failed check, 2 usage or input error).
+import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { describeError, exitCodeFor } from './cliErrors.ts';
 import { factoryCommand } from './commands/factory.ts';
@@ -46,12 +47,21 @@ export async function main(argv: string[]): Promise<number> {
     return Number(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+      // Help asked for (or --version) exits 0; help shown because a subcommand is missing is a usage error.
+      return err.exitCode === 0 ? 0 : 2;
     }
     process.stderr.write(`${describeError(err)}\n`);
     return exitCodeFor(err);
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
-if (invokedDirectly) process.exitCode = await main(process.argv);
+/** Whether this file is the program node was started with (through any symlink, as npm links bins). */
+function invokedDirectly(): boolean {
+  if (process.argv[1] === undefined) return false;
+  try {
+    return realpathSync(fileURLToPath(import.meta.url)) === realpathSync(resolve(process.argv[1]));
+  } catch {
+    return false;
+  }
+}
+if (invokedDirectly()) process.exitCode = await main(process.argv);

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { BINDING_HEADERS } from '../../src/protocol/binding/simIdentifiers.ts';
 import { TesseraError } from '../../src/protocol/errors.ts';
 import { createBindingGuard } from '../../src/server/http/bindingGuard.ts';
+import { requireSignedRequests } from '../../src/server/http/signatureVerifier.ts';
 import type { BindingCheck } from '../../src/server/services/binding/bindingCheck.ts';
 import { iccid, imsi, msisdn, seSerial } from '../e2e/bindingKit.ts';
 
@@ -89,5 +90,30 @@ test('a signed request on a sensitive route reaches the check, and its refusal s
   assert.deepEqual(calls, ['check']);
   assert.equal((await app.inject({ method: 'POST', url: '/plain', payload: {} })).statusCode, 200);
   assert.deepEqual(calls, ['check', 'plain handler']);
+  await app.close();
+});
+
+test('a signed route that declares no capability stops the app from starting; one that does is guarded by the verifier', async () => {
+  const forgetful = Fastify({ logger: false });
+  await assert.rejects(async () => {
+    await forgetful.register(async (scope) => {
+      requireSignedRequests(scope, async () => {});
+      scope.get('/v1/forgot', async () => ({ ok: true }));
+    });
+    await forgetful.ready();
+  }, /signed route GET \/v1\/forgot declares no capability/);
+
+  const verified: string[] = [];
+  const app = Fastify({ logger: false });
+  await app.register(async (scope) => {
+    requireSignedRequests(scope, async (request) => {
+      verified.push(request.url);
+      throw new TesseraError('sig.missing');
+    });
+    scope.get('/v1/declared', { config: { capability: 'session' } }, async () => ({ ok: true }));
+  });
+  const res = await app.inject({ method: 'GET', url: '/v1/declared' });
+  assert.equal(res.statusCode, 401);
+  assert.deepEqual(verified, ['/v1/declared']);
   await app.close();
 });

@@ -141,3 +141,24 @@ test("the server's request logs mask a phone number in the query string to its l
   ]);
   for (const line of lines) assert.doesNotMatch(line, /447400123456|7400123/);
 });
+
+test("the server's logs redact every secret path, in request headers and in logged objects", () => {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const logger = pino({ ...serverLoggerOptions('info'), serializers: {} }, stream);
+  const secrets = { authorization: 'Bearer admin-secret-1', signature: 'sig1=:c2VjcmV0LTI=:', cookie: 's=secret-3' };
+  logger.info({ req: { headers: { ...secrets, host: 'h' } } }, 'headers');
+  logger.info({ detail: { key: 'secret-4', adminToken: 'secret-5', terminalProof: 'secret-6', serverProof: 'secret-7', credential: 'secret-8', masterKey: 'secret-9', terminalId: 'T-1' } }, 'objects');
+  const text = lines.join('');
+  for (const secret of ['admin-secret-1', 'c2VjcmV0LTI', 'secret-3', 'secret-4', 'secret-5', 'secret-6', 'secret-7', 'secret-8', 'secret-9']) assert.ok(!text.includes(secret), secret);
+  const [headers, objects] = lines.map((l) => JSON.parse(l) as Record<string, Record<string, Record<string, string>>>);
+  assert.equal(headers!['req']!['headers']!['authorization'], '[redacted]');
+  assert.equal(headers!['req']!['headers']!['host'], 'h', 'the rest stays');
+  assert.equal(objects!['detail']!['masterKey'], '[redacted]');
+  assert.equal(objects!['detail']!['terminalId'], 'T-1');
+});

@@ -13,7 +13,7 @@ import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
 import { parseOtpImage, unsealOtpImage } from '../../protocol/otp/otpImage.ts';
 import { defaultTerminalId } from '../../protocol/factory/provisionTerminal.ts';
 import { simulatedLotDescriptor } from '../../protocol/factory/simulatedLotDescriptor.ts';
-import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
+import { type AdminClient, type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
 import { print, warn } from '../output.ts';
 import type { LotReply } from '../../server/routes/lotSchemas.ts';
 import { hardwareSource, simulatedSource } from '../factory/descriptorSource.ts';
@@ -43,6 +43,25 @@ function positiveInt(text: string, flag: string, min = 1): number {
   return n;
 }
 
+/**
+ * Creates a lot through the admin API and writes its station file (mode 0600, never over an
+ * existing file; the server shows it once). Returns the lot and its station file.
+ */
+async function createLot(admin: AdminClient, body: Record<string, unknown>, out: string): Promise<{ lot: LotJson; station: StationFile }> {
+  if (existsSync(out)) throw new TesseraError('input.invalid', `${out} exists; the station file is never overwritten`);
+  const created = await admin.call<{ lot: LotJson; station: StationFile }>('POST', '/v1/admin/lots', body);
+  try {
+    writeFileSync(out, `${JSON.stringify(created.station, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    throw new TesseraError('input.invalid', `lot ${created.lot.id} was created but ${out} could not be written (${(err as NodeJS.ErrnoException).code}); the station file is shown only once: create another lot`);
+  }
+  const host = new URL(created.station.url).hostname;
+  if (host === 'localhost' || host === '[::1]' || host.startsWith('127.')) {
+    warn(`every image of lot ${created.lot.id} will send terminals to ${created.station.url}; set TESSERA_PUBLIC_URL on the server before creating lots for the field`);
+  }
+  return created;
+}
+
 function lotCommand(): Command {
   const lot = new Command('lot').description('Create and list production lots (admin API)');
   adminOptions(lot.command('create'))
@@ -55,21 +74,11 @@ function lotCommand(): Command {
     .option('--json', 'print the lot record as JSON')
     .addHelpText('after', '\nExample:\n  tessera factory lot create --lot L-2026-11 --out station-L-2026-11.json')
     .action(async (opts: AdminOptions & { lot: string; out: string; handshakeSuites?: string; aeadSuites?: string; label?: string; json?: boolean }) => {
-      if (existsSync(opts.out)) throw new TesseraError('input.invalid', `${opts.out} exists; the station file is never overwritten`);
       const body: Record<string, unknown> = { lotId: opts.lot };
       if (opts.handshakeSuites !== undefined) body['handshakeSuites'] = list(opts.handshakeSuites);
       if (opts.aeadSuites !== undefined) body['aeadSuites'] = list(opts.aeadSuites);
       if (opts.label !== undefined) body['label'] = opts.label;
-      const out = await adminClient(opts).call<{ lot: LotJson; station: StationFile }>('POST', '/v1/admin/lots', body);
-      try {
-        writeFileSync(opts.out, `${JSON.stringify(out.station, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-      } catch (err) {
-        throw new TesseraError('input.invalid', `lot ${out.lot.id} was created but ${opts.out} could not be written (${(err as NodeJS.ErrnoException).code}); the station file is shown only once: create another lot`);
-      }
-      const host = new URL(out.station.url).hostname;
-      if (host === 'localhost' || host === '[::1]' || host.startsWith('127.')) {
-        warn(`every image of lot ${out.lot.id} will send terminals to ${out.station.url}; set TESSERA_PUBLIC_URL on the server before creating lots for the field`);
-      }
+      const out = await createLot(adminClient(opts), body, opts.out);
       print(opts.json ? JSON.stringify(out.lot) : `created lot ${out.lot.id} (kid ${out.lot.kid}); station file written to ${opts.out}`);
     });
   adminOptions(lot.command('list'))
@@ -93,9 +102,9 @@ function lotCommand(): Command {
   return lot;
 }
 
-interface ProvisionFlags {
+interface ProvisionFlags extends AdminOptions {
   lot: string;
-  station: string;
+  station?: string;
   hardware?: string;
   simulate?: string;
   out: string;
@@ -111,7 +120,7 @@ function provisionCommand(): Command {
   return new Command('provision')
     .description('Provision a lot: OTP images, image index and the signed import bundle; resumable and idempotent')
     .requiredOption('--lot <id>', 'lot id (must match the station file)')
-    .requiredOption('--station <file>', 'the lot\'s station file')
+    .option('--station <file>', 'the lot\'s station file (default station-<lot>.json; with --url, the lot is created there when the file does not exist yet)')
     .option('--hardware <file>', 'hardware descriptors, one JSON object per line')
     .option('--simulate <n>', 'make n synthetic descriptors instead (deterministic per lot)')
     .requiredOption('--out <dir>', 'lot directory (created; a rerun continues it)')
@@ -120,15 +129,24 @@ function provisionCommand(): Command {
     .option('--sqlite <path>', 'also import the records directly into this SQLite database file')
     .option('--schema <name>', 'PostgreSQL schema (default TESSERA_DATABASE_SCHEMA)')
     .option('--data-dir <dir>', 'data dir with master.keys, for a direct import without TESSERA_MASTER_KEY')
+    .option('--url <url>', 'also register the lot on this server through its admin API (creating the lot first when there is no station file yet)')
+    .option('--admin-token <token>', 'admin token for --url (default TESSERA_ADMIN_TOKEN or the data dir\'s admin.token)')
     .option('--json', 'print the summary as JSON')
-    .addHelpText('after', '\nExamples:\n  tessera factory provision --lot L-2026-11 --station station-L-2026-11.json --hardware devices.jsonl --out ./lot/\n  tessera factory provision --lot L-2026-11 --station station-L-2026-11.json --simulate 1000 --out ./lot/ --sqlite .tessera/tessera.sqlite')
+    .addHelpText('after', '\nExamples:\n  tessera factory provision --lot L-2026-11 --station station-L-2026-11.json --hardware devices.jsonl --out ./lot/\n  tessera factory provision --lot L-2026-11 --hardware devices.jsonl --out ./lot/ --url https://tessera.example   (creates the lot, provisions, registers)\n  tessera factory provision --lot L-2026-11 --station station-L-2026-11.json --simulate 1000 --out ./lot/ --sqlite .tessera/tessera.sqlite')
     .action(async (opts: ProvisionFlags) => {
       if (Boolean(opts.hardware) === Boolean(opts.simulate)) throw new TesseraError('input.invalid', 'give one of --hardware and --simulate');
-      if (opts.database && opts.sqlite) throw new TesseraError('input.invalid', 'give at most one of --database and --sqlite');
-      const station = readJsonFile(opts.station, 'station file') as StationFile;
+      if ([opts.database, opts.sqlite, opts.url].filter(Boolean).length > 1) throw new TesseraError('input.invalid', 'give at most one of --database, --sqlite and --url');
+      const stationPath = opts.station ?? `station-${opts.lot}.json`;
+      const server = opts.url ? adminClient(opts) : undefined;
+      let station: StationFile;
+      if (existsSync(stationPath)) station = readJsonFile(stationPath, 'station file') as StationFile;
+      else if (server) {
+        station = (await createLot(server, { lotId: opts.lot }, stationPath)).station;
+        if (!opts.json) print(`created lot ${opts.lot} on ${server.url}; station file written to ${stationPath}`);
+      } else throw new TesseraError('input.invalid', `no station file ${stationPath}: create the lot first (tessera factory lot create --lot ${opts.lot} --out ${stationPath}), or give --url to create it on the server`);
       if (station?.lotId !== opts.lot) throw new TesseraError('input.invalid', `the station file is for lot ${String(station?.lotId)}, not ${opts.lot}`);
       if (existsSync(opts.out) && !statSync(opts.out).isDirectory()) throw new TesseraError('input.invalid', `${opts.out} is not a directory`);
-      const source = opts.simulate ? simulatedSource(positiveInt(opts.simulate, '--simulate', 0)) : hardwareSource(opts.hardware!);
+      const source = opts.simulate ? simulatedSource(positiveInt(opts.simulate, '--simulate', 1)) : hardwareSource(opts.hardware!);
       const workers = opts.workers !== undefined ? positiveInt(opts.workers, '--workers', 0) : (source.total ?? 0) < 4000 ? 0 : availableParallelism();
       const material = parseStationFile(station);
       const direct = opts.database || opts.sqlite ? await openDirectImport(nodePrimitives, material, { databaseUrl: opts.database, sqlitePath: opts.sqlite, schema: opts.schema, dataDir: opts.dataDir }) : undefined;
@@ -138,19 +156,23 @@ function provisionCommand(): Command {
       try {
         const s = await provisionLot({ primitives: nodePrimitives, station, source, outDir: opts.out, workers, direct, progress: createProgress(`provision ${opts.lot}`, 'terminals') });
         const seconds = (performance.now() - started) / 1000;
+        const registered = server ? await importBundle(server, join(opts.out, 'bundle'), createProgress('import', 'records')) : undefined;
+        if (registered?.conflicts) process.exitCode = 1;
         if (opts.json) {
           // maxRSS covers the worker threads too: they share this process.
           const peakRssMb = Number((process.resourceUsage().maxRSS / 1024).toFixed(1));
           // CPU time of every thread of the process (user + system), a figure that holds on a busy machine.
           const cpu = process.cpuUsage(cpuBefore);
           const cpuSeconds = Number(((cpu.user + cpu.system) / 1e6).toFixed(3));
-          print(JSON.stringify({ lotId: s.lotId, total: s.total, added: s.added, resumedFrom: s.resumedFrom, blocks: s.manifest.blocks.length, imported: s.imported, seconds: Number(seconds.toFixed(3)), cpuSeconds, workers, peakRssMb }));
+          const imported = registered ? { inserted: registered.inserted, skipped: registered.skipped, conflicts: registered.conflicts, conflictIds: registered.conflictIds } : s.imported;
+          print(JSON.stringify({ lotId: s.lotId, total: s.total, added: s.added, resumedFrom: s.resumedFrom, blocks: s.manifest.blocks.length, imported, seconds: Number(seconds.toFixed(3)), cpuSeconds, workers, peakRssMb }));
           return;
         }
         print(`lot ${s.lotId}: ${s.total} terminals (${s.added} new, ${s.resumedFrom} from an earlier run) in ${seconds.toFixed(1)} s`);
         print(`  images: ${join(opts.out, LOT_FILES.pack)} (index ${join(opts.out, LOT_FILES.index)})`);
         print(`  bundle: ${join(opts.out, 'bundle')} (${s.manifest.count} records, ${s.manifest.blocks.length} blocks, MAC under the lot key)`);
         if (s.imported) print(`  imported into ${direct!.target}: ${s.imported.inserted} inserted, ${s.imported.skipped} already there${s.imported.conflicts ? `, ${s.imported.conflicts} CONFLICTS (${s.imported.conflictIds.join(', ')})` : ''}`);
+        if (registered) print(`  registered on ${server!.url}: ${registered.inserted} inserted, ${registered.skipped} already there${registered.conflicts ? `, ${registered.conflicts} CONFLICTS (${registered.conflictIds.join(', ')})` : ''}`);
         if (s.imported?.conflicts) process.exitCode = 1;
       } finally {
         await direct?.store.close();

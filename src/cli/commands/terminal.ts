@@ -1,14 +1,15 @@
 // `tessera terminal add|list|show|revoke` (admin, against a running server) and
 // `tessera terminal login` (runs the terminal SDK with a credential file).
-import { writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { Static } from 'typebox';
 import { Command } from 'commander';
 import type { TerminalCredential } from '../../protocol/credential.ts';
 import { TesseraError } from '../../protocol/errors.ts';
 import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
-import { print } from '../output.ts';
+import { print, warn } from '../output.ts';
 import type { TerminalReply } from '../../server/routes/schemas.ts';
 import { activateCommand } from './terminalActivate.ts';
+import { ocraKeyCommand } from './terminalOcraKey.ts';
 import { bindCommand, secureEchoCommand } from './terminalBind.ts';
 import { bootCommand, fingerprintCommand, hardwareOptions, type TerminalSourceOptions, terminalClientFrom, writeOtpCommand } from './terminalBoot.ts';
 
@@ -32,18 +33,35 @@ export function terminalCommand(): Command {
       const body: Record<string, unknown> = { id: opts.id };
       if (opts.label !== undefined) body['label'] = opts.label;
       if (opts.suites !== undefined) body['suites'] = opts.suites.split(',').map((s) => s.trim());
-      const out = await adminClient(opts).call<{ terminal: TerminalJson; credential: TerminalCredential }>('POST', '/v1/admin/terminals', body);
+      // The file is created first: the server shows a credential once, so it must have somewhere to go.
+      let fd: number;
       try {
-        writeFileSync(opts.out, `${JSON.stringify(out.credential, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+        fd = openSync(opts.out, 'wx', 0o600);
       } catch (err) {
-        throw new TesseraError('input.invalid', `terminal ${opts.id} was registered but ${opts.out} could not be written (${(err as NodeJS.ErrnoException).code}); revoke it and add it again`);
+        throw new TesseraError('input.invalid', `cannot create ${opts.out} (${(err as NodeJS.ErrnoException).code}); nothing was registered`);
+      }
+      let out: { terminal: TerminalJson; credential: TerminalCredential };
+      try {
+        out = await adminClient(opts).call<{ terminal: TerminalJson; credential: TerminalCredential }>('POST', '/v1/admin/terminals', body);
+      } catch (err) {
+        closeSync(fd);
+        unlinkSync(opts.out);
+        throw err;
+      }
+      try {
+        writeSync(fd, `${JSON.stringify(out.credential, null, 2)}\n`);
+        fsyncSync(fd);
+      } catch (err) {
+        throw new TesseraError('server.unavailable', `terminal ${opts.id} was registered but ${opts.out} could not be written (${(err as NodeJS.ErrnoException).code}); its credential is lost: revoke ${opts.id} and register the terminal under a new id`);
+      } finally {
+        closeSync(fd);
       }
       print(opts.json ? JSON.stringify(out.terminal) : `registered ${out.terminal.id} (kid ${out.terminal.kid}); credential written to ${opts.out}`);
     });
 
   adminOptions(terminal.command('list'))
     .description('List terminals')
-    .option('--status <status>', 'active or revoked')
+    .option('--status <status>', 'provisioned, active, restricted or revoked')
     .option('--limit <n>', 'page size (1–1000)', '100')
     .option('--after <id>', 'start after this id')
     .option('--json', 'print JSON')
@@ -53,7 +71,10 @@ export function terminalCommand(): Command {
       if (opts.after) q.set('after', opts.after);
       const out = await adminClient(opts).call<{ terminals: TerminalJson[]; next: string | null }>('GET', `/v1/admin/terminals?${q}`);
       if (opts.json) print(JSON.stringify(out));
-      else for (const t of out.terminals) print(row(t));
+      else {
+        for (const t of out.terminals) print(row(t));
+        if (out.next) warn(`more terminals follow: add --after ${out.next}`);
+      }
     });
 
   adminOptions(terminal.command('show'))
@@ -65,7 +86,7 @@ export function terminalCommand(): Command {
 
   for (const [name, verb, summary] of [
     ['restrict', 'restrict', 'Restrict a terminal to updates only; its sessions lose every other capability at once'],
-    ['restore', 'restore', 'Lift a restriction: the terminal is active again'],
+    ['restore', 'restore', 'Lift a restriction: the terminal is active again, or provisioned if it never spent an activation code'],
   ] as const) {
     adminOptions(terminal.command(name))
       .description(summary)
@@ -102,6 +123,7 @@ export function terminalCommand(): Command {
   terminal.addCommand(bindCommand());
   terminal.addCommand(secureEchoCommand());
   terminal.addCommand(activateCommand());
+  terminal.addCommand(ocraKeyCommand());
 
   return terminal;
 }

@@ -2,6 +2,7 @@
 // the terminal (credential file, or OTP image + hardware), then logs in again. When the server
 // requires a SIM binding for activation (the default) pass the SIM facts (--sim or --mmcli).
 import { Command } from 'commander';
+import { isTesseraError, TesseraError } from '../../protocol/errors.ts';
 import { BindingClient } from '../../terminal/binding/bindingClient.ts';
 import { print } from '../output.ts';
 import { type SimOptions, simOptions, subscriberFrom } from './terminalBind.ts';
@@ -26,7 +27,12 @@ export function activateCommand(): Command {
     .action(async (opts: ActivateOptions) => {
       const client = await terminalClientFrom(opts);
       const facts = opts.sim || opts.mmcli ? new BindingClient({ client, subscriber: subscriberFrom(opts), ...(opts.msisdn ? { msisdn: opts.msisdn } : {}) }) : undefined;
-      const out = await client.activate(opts.code, facts ? { facts } : {});
+      const out = await client.activate(opts.code, facts ? { facts } : {}).catch((err: unknown) => {
+        if (!facts && isTesseraError(err, 'binding.facts_missing')) {
+          throw new TesseraError('binding.facts_missing', 'this server activates only a terminal with a SIM binding: bind it first (tessera terminal bind), then activate with --sim <file> or --mmcli');
+        }
+        throw err;
+      });
       const view = { terminalId: out.terminalId, status: out.status, product: out.product, activatedAt: out.activatedAt, capabilities: out.session.capabilities };
       print(opts.json ? JSON.stringify(view) : `activated ${view.terminalId} (${view.product}) at ${view.activatedAt}; capabilities now: ${view.capabilities.join(', ')}`);
     });

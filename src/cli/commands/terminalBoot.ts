@@ -152,7 +152,7 @@ export async function bootedClient(opts: HardwareOptions & { otp: string; url?: 
 }
 
 /** Reads and checks a credential file. */
-function readCredentialFile(path: string): TerminalCredential {
+export function readCredentialFile(path: string): TerminalCredential {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -45,5 +45,7 @@ export function loadSettings(env: Env = process.env): Readonly<Settings> {
     }
   }
   if (problems.length > 0) throw new TesseraError('config.invalid', problems.join('; '));
+  // Lists are copied and frozen too, so no caller can change a setting (or a shared default).
+  for (const [name, value] of Object.entries(out)) if (Array.isArray(value)) out[name] = Object.freeze([...value]);
   return Object.freeze(out) as Readonly<Settings>;
 }

@@ -1,7 +1,7 @@
 // Guards routes that need a session: verifies the RFC 9421 request signature with the
 // session's request key, refuses replayed nonces and stale `created`, re-checks that the
 // terminal is not revoked, and checks the capability the route declares.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TesseraError } from '../../protocol/errors.ts';
 import { verifyRequest } from '../../protocol/httpsig/verifyRequest.ts';
 import type { ServerContext } from '../serverContext.ts';
@@ -23,6 +23,18 @@ declare module 'fastify' {
 
 /** Verifies the signature of a request; resolves with the session or throws a 401/403. */
 export type SignatureVerifier = (request: FastifyRequest) => Promise<void>;
+
+/**
+ * Makes every route of a plugin scope a signed route: the verifier runs before schema
+ * validation (the signature is checked on the raw body before the schema says anything), and
+ * a route that does not declare the capability it needs makes the app refuse to start.
+ */
+export function requireSignedRequests(scope: FastifyInstance, verifier: SignatureVerifier): void {
+  scope.addHook('onRoute', (route) => {
+    if (typeof route.config?.capability !== 'string') throw new Error(`signed route ${route.method} ${route.url} declares no capability`);
+  });
+  scope.addHook('preValidation', verifier);
+}
 
 /** Creates the hook (run before schema validation) that guards every signed route. */
 export function createSignatureVerifier(ctx: ServerContext, sessions: SessionRecords): SignatureVerifier {
@@ -60,9 +72,10 @@ export function createSignatureVerifier(ctx: ServerContext, sessions: SessionRec
     ctx.metrics.signedRequests.inc({ outcome: 'ok' });
     request.session = session;
     request.signedComponents = covered;
+    // Fail closed: a signed route that forgot to declare its capability is refused to every session.
     const needed = request.routeOptions.config.capability;
-    if (needed && !session!.capabilities.includes(needed)) {
-      throw new TesseraError('auth.capability_missing', `this call needs the ${needed} capability`);
+    if (!needed || !session!.capabilities.includes(needed)) {
+      throw new TesseraError('auth.capability_missing', needed ? `this call needs the ${needed} capability` : 'this route declares no capability, so no session may call it');
     }
   };
 }

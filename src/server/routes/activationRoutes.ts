@@ -3,7 +3,7 @@
 // hardware evidence matched, so a restricted session cannot call it).
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { SignatureVerifier } from '../http/signatureVerifier.ts';
+import { requireSignedRequests, type SignatureVerifier } from '../http/signatureVerifier.ts';
 import type { ActivationService } from '../services/activation/activationService.ts';
 import { ActivateBody, ActivateReply } from './activationSchemas.ts';
 import { Problem } from './schemas.ts';
@@ -23,8 +23,7 @@ export interface ActivationRouteOptions {
 /** The activation route. */
 export const activationRoutes: FastifyPluginAsync<ActivationRouteOptions> = async (app, { activation, verifier, requiresBinding }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  // preValidation: the signature is checked on the raw body before the schema says anything
-  r.addHook('preValidation', verifier);
+  requireSignedRequests(r, verifier);
   r.post(
     '/v1/activate',
     {

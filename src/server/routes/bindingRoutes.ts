@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { TesseraError } from '../../protocol/errors.ts';
 import { readPresentedFacts } from '../http/bindingFacts.ts';
-import type { SignatureVerifier } from '../http/signatureVerifier.ts';
+import { requireSignedRequests, type SignatureVerifier } from '../http/signatureVerifier.ts';
 import type { BindingServices } from '../services/binding/bindingServices.ts';
 import { normalizeMsisdn } from '../services/binding/msisdn.ts';
 import { BindingParams, BindingReply, ConfirmBindingBody, RegisterBindingBody, RegisterBindingReply, SecureEchoBody, SecureEchoReply } from './bindingSchemas.ts';
@@ -22,8 +22,7 @@ export const bindingRoutes: FastifyPluginAsync<BindingRouteOptions> = async (app
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ httpSignature: [] }];
   const tags = ['bindings'];
-  // preValidation: the signature is checked on the raw body before the schema says anything
-  r.addHook('preValidation', verifier);
+  requireSignedRequests(r, verifier);
 
   r.post(
     '/v1/bindings',

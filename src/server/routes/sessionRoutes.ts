@@ -2,15 +2,14 @@
 // session) and POST /v1/session/echo (returns the signed JSON body, for integration checks).
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { SignatureVerifier } from '../http/signatureVerifier.ts';
+import { requireSignedRequests, type SignatureVerifier } from '../http/signatureVerifier.ts';
 import { EchoBody, EchoReply, Problem, SessionReply } from './schemas.ts';
 
 /** Signed-session routes. */
 export const sessionRoutes: FastifyPluginAsync<{ verifier: SignatureVerifier }> = async (app, { verifier }) => {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const security = [{ httpSignature: [] }];
-  // preValidation: the signature is checked on the raw body before the schema says anything
-  r.addHook('preValidation', verifier);
+  requireSignedRequests(r, verifier);
   r.get(
     '/v1/session',
     { config: { capability: 'session' }, schema: { tags: ['session'], security, summary: 'The current session (RFC 9421-signed request)', response: { 200: SessionReply, '4xx': Problem } } },

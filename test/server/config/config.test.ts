@@ -21,6 +21,9 @@ test('embedded defaults need no variable and are frozen', () => {
   assert.equal(s.redisUrl, undefined);
   assert.deepEqual(s.suites, ['hmac-sha256', 'hmac-sm3']);
   assert.ok(Object.isFrozen(s));
+  assert.ok(Object.isFrozen(s.suites), 'lists are frozen too');
+  assert.throws(() => (s.suites as string[]).push('evil'), TypeError);
+  assert.deepEqual(loadSettings({}).suites, ['hmac-sha256', 'hmac-sm3'], 'a later load gets the defaults untouched');
 });
 
 test('every bad value is reported at once, naming its variable and what is allowed', () => {
