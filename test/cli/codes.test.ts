@@ -91,5 +91,10 @@ describe('tessera codes and terminal activate', () => {
     assert.equal(revoke.status, 0, revoke.stderr);
     assert.match(revoke.stdout, /^revoked 2 unused codes of batch B-act$/m);
     assert.match(revoke.stdout, /issued=0\tused=1\trevoked=2/);
+
+    const used = await run('codes', 'used', '--batch', 'B-act');
+    assert.equal(used.status, 0, used.stderr);
+    assert.equal(used.stdout, `T-cli-1\t${view['activatedAt']}\n`);
+    assert.equal((await run('codes', 'used', '--batch', 'B-none')).status, 1);
   });
 });

@@ -46,6 +46,9 @@ for (const backend of ['embedded', 'shared'] as Backend[]) {
       assert.deepEqual((await batchView(server, 'B-happy')).counts, { issued: 2, used: 1, revoked: 0, expired: 0 });
       const [event] = await events(server, 'activation.succeeded', out.terminalId);
       assert.deepEqual(event?.detail, { batch: 'B-happy', product: 'gold-24m', hashKid: 1 });
+      const used = (await (await server.admin('GET', '/v1/admin/code-batches/B-happy/redemptions')).json()) as unknown;
+      assert.deepEqual(used, { redemptions: [{ terminalId: out.terminalId, usedAt: out.activatedAt }], next: null });
+      assert.equal((await server.admin('GET', '/v1/admin/code-batches/B-nothing/redemptions')).status, 404);
       assert.equal(rest.length, 2);
     });
 

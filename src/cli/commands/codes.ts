@@ -87,6 +87,21 @@ export function codesCommand(): Command {
       else for (const b of batches) print(batchRow(b));
     });
 
+  adminOptions(codes.command('used'))
+    .description('List the terminals that spent a code of a batch, and when (never the codes)')
+    .requiredOption('--batch <name>', 'batch name')
+    .option('--json', 'print JSON lines')
+    .action(async (opts: AdminOptions & { batch: string; json?: boolean }) => {
+      const client = adminClient(opts);
+      for (let after: string | null = null; ; ) {
+        const q = new URLSearchParams({ limit: '1000', ...(after ? { after } : {}) });
+        const page: { redemptions: { terminalId: string; usedAt: string }[]; next: string | null } = await client.call('GET', batchPath(opts.batch, `/redemptions?${q}`));
+        for (const x of page.redemptions) print(opts.json ? JSON.stringify(x) : `${x.terminalId}\t${x.usedAt}`);
+        after = page.next;
+        if (after === null) break;
+      }
+    });
+
   adminOptions(codes.command('revoke'))
     .description('Revoke every unused code of a batch (used codes stay used)')
     .requiredOption('--batch <name>', 'batch name')

@@ -3,7 +3,7 @@
 import Type from 'typebox';
 import { ACTIVATION_CODE_FORMAT } from '../../protocol/activation/activationCode.ts';
 import { MAX_BATCH_CODES } from '../services/activation/codeBatchService.ts';
-import { closed, pageLimit } from './schemas.ts';
+import { closed, pageLimit, terminalId } from './schemas.ts';
 
 /** Batch and product names: safe in a URL path and in a CSV cell. */
 const name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:+-]{0,63}$' });
@@ -38,3 +38,8 @@ export const ListBatchesQuery = Type.Object(
 );
 export const ListBatchesReply = Type.Object({ batches: Type.Array(BatchReply), next: Type.Union([Type.String(), Type.Null()]) });
 export const RevokeBatchReply = Type.Object({ batch: BatchReply, revoked: Type.Integer() });
+export const ListRedemptionsQuery = Type.Object({ limit: pageLimit, after: Type.Optional(terminalId) }, closed);
+export const ListRedemptionsReply = Type.Object({
+  redemptions: Type.Array(Type.Object({ terminalId: Type.String(), usedAt: Type.String() })),
+  next: Type.Union([Type.String(), Type.Null()]),
+});

@@ -1,12 +1,13 @@
 // The activation-code admin API (bearer admin token): POST /v1/admin/code-batches (issue; the
 // reply is the only time the codes are shown), GET /v1/admin/code-batches (counts by status,
-// never codes), GET /v1/admin/code-batches/:batch, POST /v1/admin/code-batches/:batch/revoke.
+// never codes), GET /v1/admin/code-batches/:batch, GET …/:batch/redemptions (which terminal
+// spent a code, and when), POST /v1/admin/code-batches/:batch/revoke.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { adminScope } from '../http/adminAuth.ts';
 import type { CodeBatchService } from '../services/activation/codeBatchService.ts';
 import type { CodeBatchSummary } from '../store/types.ts';
-import { BatchParams, BatchReply, IssueBatchBody, IssueBatchReply, ListBatchesQuery, ListBatchesReply, RevokeBatchReply } from './activationSchemas.ts';
+import { BatchParams, BatchReply, IssueBatchBody, IssueBatchReply, ListBatchesQuery, ListBatchesReply, ListRedemptionsQuery, ListRedemptionsReply, RevokeBatchReply } from './activationSchemas.ts';
 import { Problem } from './schemas.ts';
 import { nextCursor, pageSize } from './paging.ts';
 
@@ -43,6 +44,15 @@ export const codeBatchRoutes: FastifyPluginAsync<{ batches: CodeBatchService; ad
     '/v1/admin/code-batches/:batch',
     { schema: { tags, security, summary: 'One code batch with its counts by status', params: BatchParams, response: { 200: BatchReply, '4xx': Problem } } },
     async (request) => batchJson(await batches.show(request.params.batch)),
+  );
+  r.get(
+    '/v1/admin/code-batches/:batch/redemptions',
+    { schema: { tags, security, summary: 'Who spent the batch\'s codes, and when, by terminal id (never a code)', params: BatchParams, querystring: ListRedemptionsQuery, response: { 200: ListRedemptionsReply, '4xx': Problem } } },
+    async (request) => {
+      const limit = pageSize(request.query.limit);
+      const list = await batches.redemptions(request.params.batch, { limit, ...(request.query.after ? { after: request.query.after } : {}) });
+      return { redemptions: list.map((x) => ({ terminalId: x.terminalId, usedAt: x.usedAt.toISOString() })), next: nextCursor(list, limit, (x) => x.terminalId) };
+    },
   );
   r.post(
     '/v1/admin/code-batches/:batch/revoke',

@@ -21,6 +21,12 @@ export interface CodeBatchRecord {
   revokedAt: Date | null;
 }
 
+/** One spent code of a batch, as an operator may see it. */
+export interface CodeRedemption {
+  terminalId: string;
+  usedAt: Date;
+}
+
 /** A batch with its codes counted by shown status. */
 export interface CodeBatchSummary extends CodeBatchRecord {
   counts: Record<CodeStatus, number>;
@@ -75,6 +81,11 @@ export interface ActivationCodeStore {
   listBatches(q: { limit: number; after?: string; now: Date }): Promise<CodeBatchSummary[]>;
   /** Marks every issued code of the batch revoked; returns how many changed (undefined: no such batch). */
   revokeBatch(id: string, now: Date): Promise<number | undefined>;
+  /**
+   * The batch's spent codes, by the terminal that spent each (ordered by terminal id, after
+   * `after`): who activated with this batch, and when. Never a code or its hash.
+   */
+  listRedemptions(batchId: string, q: { limit: number; after?: string }): Promise<CodeRedemption[]>;
   /** The code with one of these hashes (one per kid of the key ring). */
   find(hashes: readonly string[]): Promise<ActivationCodeRecord | undefined>;
   /**

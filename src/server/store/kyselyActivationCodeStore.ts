@@ -10,6 +10,7 @@ import type {
   ActivationCodesTable,
   CodeBatchRecord,
   CodeBatchSummary,
+  CodeRedemption,
   CodeStatus,
   NewCodeBatch,
   RedeemResult,
@@ -121,6 +122,13 @@ export class KyselyActivationCodeStore implements ActivationCodeStore {
 
   #selectCodes(db: Kysely<Database>) {
     return db.selectFrom('activation_codes as c').innerJoin('activation_batches as b', 'b.id', 'c.batch_id').selectAll('c').select('b.product');
+  }
+
+  async listRedemptions(batchId: string, q: { limit: number; after?: string }): Promise<CodeRedemption[]> {
+    let query = this.#db.selectFrom('activation_codes').select(['used_by', 'used_at']).where('batch_id', '=', batchId).where('status', '=', 'used');
+    if (q.after !== undefined) query = query.where('used_by', '>', q.after);
+    const rows = await query.orderBy('used_by').limit(checkLimit(q.limit)).execute();
+    return rows.map((r) => ({ terminalId: r.used_by!, usedAt: new Date(r.used_at!) }));
   }
 
   async find(hashes: readonly string[]): Promise<ActivationCodeRecord | undefined> {

@@ -70,6 +70,27 @@ export function activationCodeStoreContract(withStore: WithStore): void {
       assert.deepEqual((await store.activationCodes.getBatch('B-r', later))?.counts, { issued: 2, used: 1, revoked: 0, expired: 0 });
     }));
 
+  test('activation codes: the redemptions of a batch list its spent codes by terminal id, paged, and nothing of other batches', () =>
+    withStore(async ({ store }) => {
+      await store.activationCodes.createBatch(batch('B-l', 4));
+      await store.activationCodes.createBatch(batch('B-m', 1));
+      await store.terminals.createMany(['T-c', 'T-a', 'T-b', 'T-z'].map(provisioned));
+      await store.activationCodes.redeem({ hashes: ['B-l-000000'], terminalId: 'T-c', now: at(3) });
+      await store.activationCodes.redeem({ hashes: ['B-l-000002'], terminalId: 'T-a', now: at(1) });
+      await store.activationCodes.redeem({ hashes: ['B-l-000003'], terminalId: 'T-b', now: at(2) });
+      await store.activationCodes.redeem({ hashes: ['B-m-000000'], terminalId: 'T-z', now: at(4) });
+      await store.activationCodes.revokeBatch('B-l', at(5));
+      const all = await store.activationCodes.listRedemptions('B-l', { limit: 10 });
+      assert.deepEqual(all, [
+        { terminalId: 'T-a', usedAt: at(1) },
+        { terminalId: 'T-b', usedAt: at(2) },
+        { terminalId: 'T-c', usedAt: at(3) },
+      ]);
+      assert.deepEqual(await store.activationCodes.listRedemptions('B-l', { limit: 2 }), all.slice(0, 2));
+      assert.deepEqual(await store.activationCodes.listRedemptions('B-l', { limit: 2, after: 'T-b' }), all.slice(2));
+      assert.deepEqual(await store.activationCodes.listRedemptions('B-none', { limit: 10 }), []);
+    }));
+
   test('activation codes: a terminal that is not provisioned gets terminal_state, whatever the code, and the code stays issued', () =>
     withStore(async ({ store }) => {
       await store.activationCodes.createBatch(batch('B-s', 2));

@@ -4,7 +4,7 @@
 import { generateActivationCode } from '../../../protocol/activation/activationCode.ts';
 import { TesseraError } from '../../../protocol/errors.ts';
 import type { ServerContext } from '../../serverContext.ts';
-import type { CodeBatchSummary } from '../../store/types.ts';
+import type { CodeBatchSummary, CodeRedemption } from '../../store/types.ts';
 import type { KeyedIdentifierHash } from '../keyedIdentifierHash.ts';
 
 /** Most codes one batch may hold. */
@@ -29,6 +29,8 @@ export interface CodeBatchService {
   show(id: string): Promise<CodeBatchSummary>;
   /** Revokes every unused code of the batch. */
   revoke(id: string, source: string): Promise<{ batch: CodeBatchSummary; revoked: number }>;
+  /** Who spent the batch's codes, and when (`activation.batch_not_found` for an unknown batch). */
+  redemptions(id: string, q: { limit: number; after?: string }): Promise<CodeRedemption[]>;
 }
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -58,6 +60,10 @@ export function createCodeBatchService(ctx: ServerContext, hasher: KeyedIdentifi
     return batch;
   }
   return {
+    async redemptions(id, q) {
+      await show(id);
+      return store.listRedemptions(id, q);
+    },
     async issue(input, source) {
       if (!Number.isInteger(input.count) || input.count < 1 || input.count > MAX_BATCH_CODES) {
         throw new TesseraError('input.invalid', `count must be 1 to ${MAX_BATCH_CODES}`, { field: 'count' });
