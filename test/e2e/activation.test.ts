@@ -57,6 +57,7 @@ for (const backend of ['embedded', 'shared'] as Backend[]) {
       const unpaid = await client('restore-unpaid');
       assert.equal(await move(unpaid.terminalId, 'restrict'), 'restricted');
       assert.equal(await move(unpaid.terminalId, 'restore'), 'provisioned', 'no code was spent: restoring does not activate');
+      assert.equal(await move(unpaid.terminalId, 'restore'), 'provisioned', 'restoring again changes nothing');
       assert.deepEqual((await unpaid.login()).capabilities, ['session', 'activate', 'update']);
       const [restored] = await events(server, 'terminal.restored', unpaid.terminalId);
       assert.deepEqual(restored?.detail, { from: 'restricted', to: 'provisioned' });

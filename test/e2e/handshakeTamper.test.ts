@@ -11,10 +11,9 @@ import { fromBase64Url, toBase64Url } from '../../src/protocol/bytes.ts';
 import type { TerminalCredential } from '../../src/protocol/credential.ts';
 import { isTesseraError } from '../../src/protocol/errors.ts';
 import { checkServerConfirm } from '../../src/protocol/handshake/finishConfirmation.ts';
-import type { HandshakeContext } from '../../src/protocol/handshake/handshakeContext.ts';
 import { type FinishRequest, type HelloRequest, type HelloResponse, parseFinishResponse, parseHelloResponse } from '../../src/protocol/handshake/messages.ts';
 import { getHandshakeSuite } from '../../src/protocol/handshake/suites.ts';
-import { answerChallenge, beginHandshake, type PendingHandshake } from '../../src/protocol/handshake/terminalHandshake.ts';
+import { answerChallenge, beginHandshake, type PendingHandshake, terminalContext } from '../../src/protocol/handshake/terminalHandshake.ts';
 import { deriveRequestKey } from '../../src/protocol/keys.ts';
 import { nodePrimitives as p } from '../../src/protocol/nodePrimitives.ts';
 import type { FetchLike } from '../../src/terminal/httpTransport.ts';
@@ -108,18 +107,7 @@ function tamperHello(hello: HelloRequest, field: 'terminalId' | 'kid' | 'nonceT'
 /** The finish a terminal would send over its own view of the handshake (for "answered anyway" checks). */
 function honestFinish(pending: PendingHandshake, challenge: HelloResponse): FinishRequest {
   const suite = getHandshakeSuite(challenge.suite)!;
-  const { identity } = pending;
-  const ctx: HandshakeContext = {
-    serverId: identity.serverId,
-    terminalId: identity.terminalId,
-    kid: identity.kid,
-    suite: suite.name,
-    offered: pending.offered,
-    nonceT: pending.nonceT,
-    nonceS: fromBase64Url(challenge.nonceS),
-    challengeId: challenge.challengeId,
-  };
-  return { challengeId: challenge.challengeId, terminalProof: suite.terminalProof(p, identity.key, ctx) };
+  return { challengeId: challenge.challengeId, terminalProof: suite.terminalProof(p, pending.identity.key, terminalContext(pending, challenge)) };
 }
 
 /** A fetch that hands every 200 finish answer to `tamper` (bytes in, bytes out) before the client reads it. */
@@ -177,18 +165,7 @@ for (const { backend, skip } of BACKENDS) {
       assert.equal(challenge.suite, 'hmac-sm3', 'the server picked what it was offered');
       assert.throws(() => answerChallenge(p, pending, challenge), (err) => isTesseraError(err, 'auth.server_not_genuine'));
       // a terminal that answered anyway, over the list it really offered, is refused by the server
-      const ctx: HandshakeContext = {
-        serverId: credential.serverId,
-        terminalId: credential.terminalId,
-        kid: credential.kid,
-        suite: 'hmac-sm3',
-        offered: ['hmac-sha256', 'hmac-sm3'],
-        nonceT: pending.nonceT,
-        nonceS: fromBase64Url(challenge.nonceS),
-        challengeId: challenge.challengeId,
-      };
-      const terminalProof = getHandshakeSuite('hmac-sm3')!.terminalProof(p, pending.identity.key, ctx);
-      assertProblem(await sendFinish(url, { challengeId: challenge.challengeId, terminalProof }), 401, 'auth.refused');
+      assertProblem(await sendFinish(url, honestFinish(pending, challenge)), 401, 'auth.refused');
       assert.equal((await sessionsCreated(url)) - sessionsBefore, 0);
       assert.equal((await failureReasons(server.admin, credential.terminalId))[0], 'bad_proof');
     });

@@ -199,7 +199,7 @@ for (const h of v.handshakes) {
     assert.equal(toHex(sessionKey), h.sessionKey);
     assert.equal(toHex(deriveRequestKey(p, sessionKey)), h.requestKey);
     assert.equal(suite.hash, h.finishConfirm.hash);
-    const confirmKey = finishConfirmKey(p, suite.hash, terminalKey, ctx);
+    const confirmKey = finishConfirmKey(p, suite, terminalKey, ctx);
     assert.equal(toHex(confirmKey.key), h.finishConfirm.K_fc);
     assert.equal(toHex(confirmKey.handshakeHash), h.handshakeHash, 'the confirmation covers the handshake hash the session key covers');
     assert.equal(toHex(finishConfirmTranscript(confirmKey.handshakeHash, h.messages.finishResponse)), h.finishConfirm.transcript);
@@ -356,10 +356,10 @@ function specSessionKey(hash: string, base: Buffer, handshake: Buffer): Buffer {
   return hkdf(hash, base, Buffer.concat([hex(inp.nonceT), hex(inp.nonceS)]), info, 32);
 }
 
-/** serverConfirm per docs/protocol.md §4.9: HMAC-H_s under K_fc = HKDF-H_s(K_t, "", "tessera/1/finish-confirm") over H_s(T_hs) and the answer. */
-function specFinishConfirm(h: HandshakeVector, hash: string, terminalKey: Buffer, handshake: Buffer): void {
+/** serverConfirm per docs/protocol.md §4.9: HMAC-H_s under K_fc = HKDF-H_s(base, "", "tessera/1/finish-confirm") over H_s(T_hs) and the answer; base is K_t, or K_ocra. */
+function specFinishConfirm(h: HandshakeVector, hash: string, baseKey: Buffer, handshake: Buffer): void {
   const answer = h.messages.finishResponse;
-  const kfc = hkdf(hash, terminalKey, EMPTY, 'tessera/1/finish-confirm', 32);
+  const kfc = hkdf(hash, baseKey, EMPTY, 'tessera/1/finish-confirm', 32);
   assert.equal(kfc.toString('hex'), h.finishConfirm.K_fc);
   const caps = Buffer.concat(answer.capabilities.map((c) => item(Buffer.from(c, 'utf8'))));
   const t = specTranscript('finish-confirm', [digest(hash, handshake), Buffer.from(answer.sessionId, 'utf8'), Buffer.from(answer.expiresAt, 'utf8'), caps]);
@@ -449,7 +449,7 @@ for (const h of byFamily('ocra')) {
     const sessionKey = specSessionKey('sha256', ocraKey, handshakeT);
     assert.equal(sessionKey.toString('hex'), h.sessionKey);
     assert.equal(hkdf('sha256', sessionKey, EMPTY, 'tessera/1/http-signature', 32).toString('hex'), h.requestKey);
-    specFinishConfirm(h, 'sha256', hex(v.terminalKey), handshakeT);
+    specFinishConfirm(h, 'sha256', ocraKey, handshakeT);
   });
 }
 

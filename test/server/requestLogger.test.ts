@@ -129,14 +129,18 @@ test("the server's request logs mask a phone number in the query string to its l
   app.get('/v1/admin/bindings', async () => ({ bindings: [] }));
   await app.inject({ method: 'GET', url: '/v1/admin/bindings?limit=5&msisdn=%2B447400123456&status=active' });
   await app.inject({ method: 'GET', url: '/v1/admin/bindings?MSISDN=447400123456' });
-  await app.inject({ method: 'GET', url: '/v1/admin/bindings?msisdn=%2B4474001234%ZZ' }); // not decodable: masked as it came
+  await app.inject({ method: 'GET', url: '/v1/admin/bindings?msisdn=%2B4474001234%ZZ' }); // not decodable: every digit masked
+  await app.inject({ method: 'GET', url: '/v1/admin/bindings?msisdn=%2B44%207400%20123456' });
+  await app.inject({ method: 'GET', url: '/v1/admin/bindings?msisdn=%2B44(0)7400.123-456' });
   await app.inject({ method: 'GET', url: '/v1/admin/bindings?status=active' });
   await app.close();
   const urls = lines.map((l) => JSON.parse(l) as { msg: string; req?: { url: string } }).filter((l) => l.msg === 'incoming request').map((l) => l.req?.url);
   assert.deepEqual(urls, [
     '/v1/admin/bindings?limit=5&msisdn=+••••••••3456&status=active',
     '/v1/admin/bindings?MSISDN=••••••••3456',
-    '/v1/admin/bindings?msisdn=%2B••••••1234%ZZ',
+    '/v1/admin/bindings?msisdn=%•B••••••••••%ZZ',
+    '/v1/admin/bindings?msisdn=+••••••••3456',
+    '/v1/admin/bindings?msisdn=+•••••••••3456',
     '/v1/admin/bindings?status=active',
   ]);
   for (const line of lines) assert.doesNotMatch(line, /447400123456|7400123/);

@@ -157,7 +157,8 @@ function provisionCommand(): Command {
         const s = await provisionLot({ primitives: nodePrimitives, station, source, outDir: opts.out, workers, direct, progress: createProgress(`provision ${opts.lot}`, 'terminals') });
         const seconds = (performance.now() - started) / 1000;
         const registered = server ? await importBundle(server, join(opts.out, 'bundle'), createProgress('import', 'records')) : undefined;
-        if (registered?.conflicts) process.exitCode = 1;
+        // Conflicting records (an id already registered with other data) fail the run, JSON or not.
+        if (registered?.conflicts || s.imported?.conflicts) process.exitCode = 1;
         if (opts.json) {
           // maxRSS covers the worker threads too: they share this process.
           const peakRssMb = Number((process.resourceUsage().maxRSS / 1024).toFixed(1));
@@ -173,7 +174,6 @@ function provisionCommand(): Command {
         print(`  bundle: ${join(opts.out, 'bundle')} (${s.manifest.count} records, ${s.manifest.blocks.length} blocks, MAC under the lot key)`);
         if (s.imported) print(`  imported into ${direct!.target}: ${s.imported.inserted} inserted, ${s.imported.skipped} already there${s.imported.conflicts ? `, ${s.imported.conflicts} CONFLICTS (${s.imported.conflictIds.join(', ')})` : ''}`);
         if (registered) print(`  registered on ${server!.url}: ${registered.inserted} inserted, ${registered.skipped} already there${registered.conflicts ? `, ${registered.conflicts} CONFLICTS (${registered.conflictIds.join(', ')})` : ''}`);
-        if (s.imported?.conflicts) process.exitCode = 1;
       } finally {
         await direct?.store.close();
       }

@@ -9,6 +9,7 @@ import { deriveLotKey } from '../../protocol/factory/lotKeys.ts';
 import type { LotMaterial } from '../../protocol/factory/stationFile.ts';
 import type { Primitives } from '../../protocol/primitives.ts';
 import { loadOrCreateKeyFile, type MasterKeyRing, parseMasterKeys } from '../../server/config/masterKeys.ts';
+import { SETTINGS } from '../../server/config/configSchema.ts';
 import { durableServerId } from '../../server/config/durableServerId.ts';
 import { DATA_FILES } from '../../server/config/serverConfig.ts';
 import { openDurableStore } from '../../server/store/openDurableStore.ts';
@@ -73,7 +74,8 @@ export async function openDirectImport(p: Primitives, lot: LotMaterial, opts: Di
   const store = await openDurableStore({ databaseUrl: opts.databaseUrl, sqlitePath: opts.sqlitePath ?? ':memory:', ...(schema ? { schema } : {}) });
   try {
     // The id the deployment's servers use: stored on their first start (or here, if this comes first).
-    const { serverId } = await durableServerId(store.meta, ring, env['TESSERA_SERVER_ID'] || undefined);
+    const configured = env['TESSERA_SERVER_ID'] ? SETTINGS.serverId.parse(env['TESSERA_SERVER_ID']) : undefined; // the server's own check
+    const { serverId } = await durableServerId(store.meta, ring, configured);
     const warning = serverId === f.serverId ? undefined : `the station file names server ${f.serverId}, this deployment's server id is ${serverId}: terminals only log in to a server configured with ${f.serverId}`;
     let record = await store.lots.get(f.lotId);
     if (!record) {

@@ -1,17 +1,17 @@
 // The server's confirmation of its finish answer (docs/protocol.md §4.9): an HMAC over the
 // hash of the handshake transcript and the session id, expiry and capabilities it grants,
-// under K_fc, a subkey of the terminal key. A man in the middle cannot rewrite the answer, and
+// under K_fc, a subkey of the terminal key (of K_ocra in an OCRA suite). A man in the middle cannot rewrite the answer, and
 // the handshake hash binds it to this handshake's every field (both nonces, the offered list,
 // the challenge id), in every suite family: OCRA responses cover only the two questions.
-// K_fc is kept per terminal key (like the direction keys), so a confirmation costs one hash
-// and one HMAC.
+// In a MAC suite K_fc is kept per terminal key (like the direction keys), so a confirmation
+// costs one hash and one HMAC.
 import { toBase64Url, utf8 } from '../bytes.ts';
 import { TesseraError } from '../errors.ts';
-import { cachedSubkey } from '../keys.ts';
 import type { HashName, Primitives } from '../primitives.ts';
 import { encodeStringList, transcript } from '../transcript.ts';
 import { type HandshakeContext, handshakeTranscript } from './handshakeContext.ts';
 import type { FinishResponse } from './messages.ts';
+import type { HandshakeSuite } from './suites.ts';
 
 /** The members of a finish answer that the confirmation covers. */
 export type ConfirmedFinish = Pick<FinishResponse, 'sessionId' | 'expiresAt' | 'capabilities'>;
@@ -20,19 +20,18 @@ export type ConfirmedFinish = Pick<FinishResponse, 'sessionId' | 'expiresAt' | '
 export interface FinishConfirmKey {
   /** H_s of the handshake's suite (SHA-256 for OCRA suites). */
   readonly hash: HashName;
-  /** K_fc = HKDF-H_s(K_t, salt = "", info = "tessera/1/finish-confirm", 32). */
+  /** K_fc = HKDF-H_s(K_t, salt = "", info = "tessera/1/finish-confirm", 32); from K_ocra for OCRA suites. */
   readonly key: Uint8Array;
   /** H_s(T_hs): the hash of the handshake transcript, the same one the session key covers. */
   readonly handshakeHash: Uint8Array;
 }
 
 /**
- * The confirmation key of a handshake, from the terminal key K_t (not K_ocra, for OCRA suites)
- * and the handshake context.
- * @example finishConfirmKey(nodePrimitives, 'sha256', terminalKey, ctx)
+ * The confirmation key of a handshake, from the terminal key and the handshake context.
+ * @example finishConfirmKey(nodePrimitives, getHandshakeSuite('hmac-sha256')!, terminalKey, ctx)
  */
-export function finishConfirmKey(p: Primitives, hash: HashName, terminalKey: Uint8Array, ctx: HandshakeContext): FinishConfirmKey {
-  return { hash, key: cachedSubkey(p, hash, terminalKey, 'finish-confirm'), handshakeHash: p.digest(hash, handshakeTranscript('handshake', ctx)) };
+export function finishConfirmKey(p: Primitives, suite: HandshakeSuite, terminalKey: Uint8Array, ctx: HandshakeContext): FinishConfirmKey {
+  return { hash: suite.hash, key: suite.confirmKey(p, terminalKey), handshakeHash: p.digest(suite.hash, handshakeTranscript('handshake', ctx)) };
 }
 
 /** transcript("finish-confirm", [H_s(T_hs), sessionId, expiresAt, item(cap_1) ‖ … ‖ item(cap_n)]), the strings exactly as sent. */

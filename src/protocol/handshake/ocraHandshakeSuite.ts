@@ -45,6 +45,8 @@ function build(suite: OcraSuite): HandshakeSuite {
     terminalProof: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) => clientResponse(p, suite, deriveOcraKey(p, kt, suite), questions(suite, ctx)),
     sessionKey: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) =>
       deriveSessionKey(p, 'sha256', deriveOcraKey(p, kt, suite), ctx.nonceT, ctx.nonceS, handshakeTranscript('handshake', ctx)),
+    // From K_ocra, so a terminal that holds only the token's key can check the confirmation too.
+    confirmKey: (p: Primitives, kt: Uint8Array) => deriveSubkey(p, 'sha256', deriveOcraKey(p, kt, suite), 'finish-confirm'),
   });
 }
 

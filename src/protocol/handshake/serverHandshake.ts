@@ -124,13 +124,13 @@ export function serverSessionKey(p: Primitives, serverId: string, record: Challe
 }
 
 /**
- * Step 6: the finish answer with its `serverConfirm`, a MAC under K_fc (a subkey of K_t) over
+ * Step 6: the finish answer with its `serverConfirm`, a MAC under K_fc (a subkey of K_t or K_ocra) over
  * the handshake hash and the session id, expiry and capabilities exactly as they will be sent.
  */
 export function confirmFinish(p: Primitives, serverId: string, record: ChallengeRecord, terminalKey: Uint8Array, answer: ConfirmedFinish): FinishResponse {
   const suite = getHandshakeSuite(record.suite);
   if (!suite) throw new TesseraError('auth.session_invalid');
-  const key = finishConfirmKey(p, suite.hash, terminalKey, contextOf(serverId, record));
+  const key = finishConfirmKey(p, suite, terminalKey, contextOf(serverId, record));
   const confirmed = { sessionId: answer.sessionId, expiresAt: answer.expiresAt, capabilities: [...answer.capabilities] };
   return { ...confirmed, serverConfirm: makeServerConfirm(p, key, confirmed) };
 }

@@ -20,6 +20,8 @@ export interface HandshakeSuite {
   terminalProof(p: Primitives, terminalKey: Uint8Array, ctx: HandshakeContext): string;
   /** The 32-byte session key both sides derive once both proofs are checked. */
   sessionKey(p: Primitives, terminalKey: Uint8Array, ctx: HandshakeContext): Uint8Array;
+  /** K_fc, the key of the finish confirmation: a subkey of the suite's base key (K_t, or K_ocra for OCRA suites). */
+  confirmKey(p: Primitives, terminalKey: Uint8Array): Uint8Array;
 }
 
 /** HMAC suites: proofs = HMAC(K_dir, transcript) with K_s2t and K_t2s derived from K_t. */
@@ -34,6 +36,8 @@ function macSuite(name: string, hash: HashName): HandshakeSuite {
       toBase64Url(p.hmac(hash, cachedSubkey(p, hash, kt, 't2s'), handshakeTranscript('terminal-proof', ctx))),
     sessionKey: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) =>
       deriveSessionKey(p, hash, kt, ctx.nonceT, ctx.nonceS, handshakeTranscript('handshake', ctx)),
+    // Kept with K_t, like the direction keys.
+    confirmKey: (p: Primitives, kt: Uint8Array) => cachedSubkey(p, hash, kt, 'finish-confirm'),
   });
 }
 

@@ -48,6 +48,22 @@ export function beginHandshake(p: Primitives, identity: TerminalIdentity, offere
   return { hello, pending: { identity, offered: [...offered], nonceT, evidence } };
 }
 
+/** The handshake context as the terminal sees it: its own fields, and the server's from the challenge. */
+export function terminalContext(pending: PendingHandshake, challenge: HelloResponse): HandshakeContext {
+  const { identity } = pending;
+  return {
+    serverId: identity.serverId,
+    terminalId: identity.terminalId,
+    kid: identity.kid,
+    suite: challenge.suite,
+    offered: pending.offered,
+    nonceT: pending.nonceT,
+    nonceS: fromBase64Url(challenge.nonceS, 'nonceS'),
+    challengeId: challenge.challengeId,
+    evidence: pending.evidence,
+  };
+}
+
 /**
  * Steps 3–4: checks the server's proof in constant time and, only if it holds, makes the
  * terminal's proof. Throws `auth.server_not_genuine` for a wrong proof, an unoffered suite or
@@ -67,23 +83,13 @@ export function answerChallenge(
     throw new TesseraError('auth.server_not_genuine', 'the server chose an OCRA suite although a MAC suite was offered');
   }
   const { identity } = pending;
-  const ctx: HandshakeContext = {
-    serverId: identity.serverId,
-    terminalId: identity.terminalId,
-    kid: identity.kid,
-    suite: suite.name,
-    offered: pending.offered,
-    nonceT: pending.nonceT,
-    nonceS: fromBase64Url(challenge.nonceS, 'nonceS'),
-    challengeId: challenge.challengeId,
-    evidence: pending.evidence,
-  };
+  const ctx = terminalContext(pending, challenge);
   if (!proofsEqual(p, suite.serverProof(p, identity.key, ctx), challenge.serverProof)) {
     throw new TesseraError('auth.server_not_genuine', 'the server could not prove it holds this terminal\'s key');
   }
   return {
     finish: { challengeId: challenge.challengeId, terminalProof: suite.terminalProof(p, identity.key, ctx) },
     sessionKey: suite.sessionKey(p, identity.key, ctx),
-    confirmKey: finishConfirmKey(p, suite.hash, identity.key, ctx),
+    confirmKey: finishConfirmKey(p, suite, identity.key, ctx),
   };
 }

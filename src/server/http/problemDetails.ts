@@ -79,7 +79,9 @@ function rawProblem(code: ErrorCode): string {
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'input.headers_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'input.request_timeout' : 'input.malformed_request';
-  if (socket.writable) socket.write(rawProblem(code));
+  // As node:http does: never write into a response whose head is already on the wire.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) socket.write(rawProblem(code));
   socket.destroy(err);
 }
 

@@ -83,14 +83,15 @@ export const lazyChildLoggerFactory: FastifyChildLoggerFactory = (logger, bindin
 /** Query parameters whose values are personal data: logged masked like the SMS log does. */
 const MASKED_QUERY = /([?&]msisdn=)([^&#]*)/gi;
 
+/** The number as the SMS log shows it: separators dropped, all but the last four digits masked. */
 function maskedValue(raw: string): string {
   let value: string;
   try {
     value = decodeURIComponent(raw.replace(/\+/g, ' '));
   } catch {
-    value = raw;
+    return raw.replace(/\d/g, '•'); // not decodable: no digit of it is shown
   }
-  return maskNumber(value);
+  return `${value.trimStart().startsWith('+') ? '+' : ''}${maskNumber(value.replace(/\D/g, ''))}`;
 }
 
 /**

@@ -95,7 +95,7 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
         await ctx.events.record('hardware.mismatch', terminal.id, source, { evidence: record.evidence ? 'wrong' : 'missing' });
       }
       const session = await sessions.create(record, [...capabilities]);
-      // serverConfirm: the answer is MACed under a key from the session key (docs/protocol.md §4.7 step 6).
+      // serverConfirm: the answer is MACed with the handshake hash under K_fc, a subkey of the terminal key (docs/protocol.md §4.9).
       const answer = confirmFinish(ctx.primitives, ctx.config.serverId, record, realKey, {
         sessionId: session.sessionId,
         expiresAt: new Date(session.expiresAt).toISOString(),

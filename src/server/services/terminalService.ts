@@ -68,7 +68,8 @@ export function createTerminalService(ctx: ServerContext, keys: TerminalKeys): T
   function targetOf(op: AdminTransition, t: TerminalRecord): TerminalStatus {
     if (op === 'restrict') return 'restricted';
     if (op === 'revoke') return 'revoked';
-    if (t.status !== 'restricted') return 'active'; // refused below unless already active
+    // Nothing to lift: an active or provisioned terminal stays as it is; a revoked one is refused below.
+    if (t.status !== 'restricted') return t.status === 'revoked' ? 'active' : t.status;
     return restoredState(t);
   }
 }

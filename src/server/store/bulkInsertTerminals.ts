@@ -4,7 +4,7 @@
 //   SQLite:     insert … select v.column1, ?, ?, …, v.column2 from (values (?, ?), …) as v
 //   PostgreSQL: insert … select u.c1, $2::integer, …, u.c2 from unnest($1::text[], $3::text[]) as u(c1, c2)
 // both `on conflict (id) do nothing`: fewer parameters to bind per row than a multi-row VALUES
-// of all ten columns, and PostgreSQL plans two arrays, not 10,000 parameters (what this did
+// of every column, and PostgreSQL plans two arrays, not 10,000 parameters (what this did
 // for the factory is in docs/factory.md §8, by `npm run bench:factory`). The SQL text is built once per dialect, row count and set of varying columns
 // and sent as a compiled query, so Kysely builds no query tree and SQLite reuses the prepared
 // statement.
@@ -27,7 +27,7 @@ const PG_TYPE: Readonly<Record<keyof TerminalsTable, string>> = {
   hw_hash: 'text',
   restricted_from: 'text',
 };
-/** Rows per statement: at most 10 × 1,000 bound values, under SQLite's (32,766) and PostgreSQL's (65,535) limits. */
+/** Rows per statement: at most 11 × 1,000 bound values, under SQLite's (32,766) and PostgreSQL's (65,535) limits. */
 const BULK_ROWS = 1000;
 
 const texts = new Map<string, string>();
