@@ -16,6 +16,8 @@ import { updatesMigration } from './updatesMigration.ts';
 export interface MigrateOptions {
   /** PostgreSQL schema holding the tables and Kysely's bookkeeping tables (default: search_path). */
   schema?: string;
+  /** Stop after this migration (a test of a later migration's data step starts from it). */
+  upTo?: string;
 }
 
 type Dialect = 'sqlite' | 'postgres';
@@ -87,7 +89,7 @@ function isConcurrentDrop(err: unknown): boolean {
 }
 
 /**
- * Brings the schema to the latest migration; idempotent (a second run applies nothing).
+ * Brings the schema to the latest migration (or to `upTo`); idempotent (a second run applies nothing).
  * Returns the names of the migrations it applied.
  * @example await migrateToLatest(db, { schema: 'tessera' })
  */
@@ -101,7 +103,7 @@ export async function migrateToLatest(db: AnyDb, options: MigrateOptions = {}): 
     ...(dialect === 'postgres' && options.schema !== undefined ? { migrationTableSchema: options.schema } : {}),
   });
   for (let attempt = 1; ; attempt++) {
-    const { error, results = [] } = await migrator.migrateToLatest();
+    const { error, results = [] } = await (options.upTo === undefined ? migrator.migrateToLatest() : migrator.migrateTo(options.upTo));
     if (error === undefined) return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
     if (dialect === 'postgres' && attempt < ATTEMPTS && isConcurrentDrop(error)) {
       await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));

@@ -8,12 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { isTesseraError } from '../../../src/protocol/errors.ts';
 import { KyselyDurableStore } from '../../../src/server/store/kyselyDurableStore.ts';
 import { migrateToLatest } from '../../../src/server/store/migrations.ts';
 import { openDurableStore } from '../../../src/server/store/openDurableStore.ts';
+import type { Database } from '../../../src/server/store/types.ts';
 import { type DurableStoreHarness, durableStoreContract } from './durableStoreContract.ts';
 
 const DATABASE_URL = process.env['TESSERA_DATABASE_URL'];
@@ -225,3 +227,55 @@ describe('openDurableStore', () => {
     }
   });
 });
+
+// Migration 0006 works out restricted_from for terminals restricted before it: a factory-made
+// terminal that never spent a code was provisioned, any other was active.
+for (const [name, skip] of [
+  ['SQLite', false],
+  ['PostgreSQL', DATABASE_URL ? false : 'TESSERA_DATABASE_URL is not set'],
+] as const) {
+  test(`${name}: migration 0006 gives terminals restricted before it the state a restore returns them to`, { skip }, async () => {
+    let db: Kysely<Database>;
+    let cleanup: () => Promise<void>;
+    let schema: string | undefined;
+    if (name === 'SQLite') {
+      db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new SqliteDatabase(':memory:') }) });
+      cleanup = () => db.destroy();
+    } else {
+      schema = `tessera_test_${randomBytes(8).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: DATABASE_URL });
+      await admin.connect();
+      await admin.query(`create schema "${schema}"`);
+      await admin.end();
+      db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, options: `-c search_path=${schema}` }) }) });
+      cleanup = async () => {
+        await db.destroy();
+        const client = new pg.Client({ connectionString: DATABASE_URL });
+        await client.connect();
+        await client.query(`drop schema if exists "${schema}" cascade`);
+        await client.end();
+      };
+    }
+    try {
+      await migrateToLatest(db, { schema, upTo: '0005_activation_codes' });
+      const at = '2026-01-01T00:00:00.000Z';
+      const row = (id: string, status: string, lot: string | null) => ({ id, kid: 1, status, suites: '[]', label: null, created_at: at, updated_at: at, revoked_at: null, lot_id: lot, hw_hash: null });
+      await sql`insert into lots (id, kid, handshake_suites, aead_suites, label, created_at) values ('L-1', 1, '[]', '[]', null, ${at})`.execute(db);
+      for (const r of [row('T-unpaid', 'restricted', 'L-1'), row('T-paid', 'restricted', 'L-1'), row('T-admin', 'restricted', null), row('T-active', 'active', 'L-1')]) {
+        await sql`insert into terminals (id, kid, status, suites, label, created_at, updated_at, revoked_at, lot_id, hw_hash) values (${r.id}, ${r.kid}, ${r.status}, ${r.suites}, ${r.label}, ${r.created_at}, ${r.updated_at}, ${r.revoked_at}, ${r.lot_id}, ${r.hw_hash})`.execute(db);
+      }
+      await sql`insert into activation_batches (id, product, code_count, expires_at, created_at, revoked_at) values ('B-1', 'p', 1, ${at}, ${at}, null)`.execute(db);
+      await sql`insert into activation_codes (code_hash, hash_kid, batch_id, status, expires_at, created_at, used_by, used_at, revoked_at) values ('h-1', 1, 'B-1', 'used', ${at}, ${at}, 'T-paid', ${at}, null)`.execute(db);
+      assert.deepEqual(await migrateToLatest(db, { schema }), ['0006_terminal_restricted_from', '0007_deployment_meta']);
+      const rows = await sql<{ id: string; restricted_from: string | null }>`select id, restricted_from from terminals order by id`.execute(db);
+      assert.deepEqual(rows.rows, [
+        { id: 'T-active', restricted_from: null },
+        { id: 'T-admin', restricted_from: 'active' },
+        { id: 'T-paid', restricted_from: 'active' },
+        { id: 'T-unpaid', restricted_from: 'provisioned' },
+      ]);
+    } finally {
+      await cleanup();
+    }
+  });
+}
