@@ -82,11 +82,11 @@ async function printProfile(dir: string): Promise<void> {
 async function measureTessera(options: BenchOptions, plan: LoadPlan) {
   const backend = await prepareBackend(options);
   const profDir = options.cpuProf ? mkdtempSync(join(tmpdir(), 'tessera-bench-prof-')) : undefined;
-  const server = await startTesseraServer(ROOT, backend.env, profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
+  const server = await startTesseraServer(ROOT, { ...backend.env, TESSERA_LOG_LEVEL: options.logLevel }, profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
   const credentials = await registerTerminals(server, options.terminals);
   const first = credentials[0]!;
   const helloBody = JSON.stringify(beginHandshake(nodePrimitives, identityFromCredential(first), first.suites).hello);
-  log(`Tessera server ${server.serverId} on ${server.url} (pid ${server.pid}, ${backend.label}), ${credentials.length} terminals; driving handshakes…`);
+  log(`Tessera server ${server.serverId} on ${server.url} (pid ${server.pid}, ${backend.label}, log level ${options.logLevel}), ${credentials.length} terminals; driving handshakes…`);
 
   const meters: CpuMeter[] = [procMeter('server', server.pid)];
   if (backend.serviceProcesses.length > 0) meters.push({ name: 'services', read: async () => namedProcessesCpuSeconds(backend.serviceProcesses) });
@@ -182,6 +182,7 @@ async function main(): Promise<number> {
     p50_ms: round(tessera.run.result.p50Ms, 2),
     p99_ms: round(tessera.run.result.p99Ms, 2),
     backend: tessera.backend,
+    log_level: options.logLevel,
     concurrency: options.concurrency,
     duration_s: options.durationS,
     errors: tessera.run.result.errors,

@@ -12,6 +12,8 @@ export interface BenchOptions {
   vsMtls: boolean;
   nodeFloor: boolean;
   cpuProf: boolean;
+  /** TESSERA_LOG_LEVEL of the server child. */
+  logLevel: string;
 }
 
 export const USAGE = `usage: npm run bench:auth -- [options]
@@ -33,6 +35,8 @@ then a bare Fastify POST endpoint (the floor), from a separate load-driver proce
                     share of a request that Node's HTTP server costs by itself
   --cpu-prof        run the Tessera server with --cpu-prof and print where its time went
                     (perturbs the figures)
+  --log-level L     the server's TESSERA_LOG_LEVEL (default warn; the server's own default,
+                    info, writes two log lines per request)
   -h, --help        this text
 `;
 
@@ -46,6 +50,14 @@ function number(name: string, raw: string | undefined, fallback: number, min: nu
     throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max} (got "${raw}")`);
   }
   return n;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(raw: string | undefined): string {
+  if (raw === undefined) return 'warn';
+  if (!LOG_LEVELS.includes(raw)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
+  return raw;
 }
 
 /** Parses argv (without node and script); returns undefined when help was asked for. */
@@ -68,6 +80,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     vsMtls: Boolean(v['vs-mtls']),
     nodeFloor: Boolean(v['node-floor']),
     cpuProf: Boolean(v['cpu-prof']),
+    logLevel: logLevel(v['log-level']),
   };
 }
 
@@ -86,6 +99,7 @@ function parse(argv: string[]) {
       'vs-mtls': { type: 'boolean' },
       'node-floor': { type: 'boolean' },
       'cpu-prof': { type: 'boolean' },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
