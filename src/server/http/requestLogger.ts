@@ -101,7 +101,7 @@ function maskedValue(raw: string): string {
 export function serializeRequest(request: FastifyRequest): Record<string, unknown> {
   return {
     method: request.method,
-    url: request.url.includes('?') ? request.url.replace(MASKED_QUERY, (_, key: string, raw: string) => key + maskedValue(raw)) : request.url,
+    url: typeof request.url === 'string' && request.url.includes('?') ? request.url.replace(MASKED_QUERY, (_, key: string, raw: string) => key + maskedValue(raw)) : request.url,
     version: request.headers?.['accept-version'],
     host: request.host,
     remoteAddress: request.ip,
