@@ -34,20 +34,11 @@ export type AdminTransition = 'restrict' | 'restore' | 'revoke';
 
 /**
  * The states each admin operation starts from. Restrict and revoke have one target state;
- * restore returns a restricted terminal to the state it was restricted from, which
- * {@link restoredState} works out.
+ * restore returns a restricted terminal to the state it was restricted from (the store's
+ * `restricted_from`, kept when it was restricted).
  */
 export const ADMIN_TRANSITIONS: Readonly<Record<AdminTransition, readonly TerminalStatus[]>> = Object.freeze({
   restrict: ['provisioned', 'active'],
   restore: ['restricted'],
   revoke: ['provisioned', 'active', 'restricted'],
 });
-
-/**
- * Where a restricted terminal is restored to: the state it was restricted from (recorded when
- * it was restricted), so restrict-then-restore never activates a terminal that has not spent
- * an activation code.
- */
-export function restoredState(terminal: { restrictedFrom: 'provisioned' | 'active' | null }): 'active' | 'provisioned' {
-  return terminal.restrictedFrom ?? 'active';
-}

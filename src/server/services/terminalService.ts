@@ -7,7 +7,7 @@ import { getHandshakeSuite } from '../../protocol/handshake/suites.ts';
 import type { ServerContext } from '../serverContext.ts';
 import { checkSuiteList } from './suiteList.ts';
 import type { TerminalRecord, TerminalStatus } from '../store/types.ts';
-import { ADMIN_TRANSITIONS, type AdminTransition, restoredState } from './lifecycle.ts';
+import { ADMIN_TRANSITIONS, type AdminTransition } from './lifecycle.ts';
 import type { TerminalKeys } from './terminalKeys.ts';
 
 /** Terminal administration operations. */
@@ -51,8 +51,9 @@ export function createTerminalService(ctx: ServerContext, keys: TerminalKeys): T
 
   /** One admin transition (lifecycle.ts); a terminal already where `op` leads is returned as it is. */
   async function changeState(id: string, op: AdminTransition, source: string): Promise<TerminalRecord> {
+    if (op === 'restore') return restore(id, source);
+    const to = op === 'restrict' ? 'restricted' : 'revoked';
     const current = await show(id);
-    const to = targetOf(op, current);
     if (current.status === to) return current;
     const t = await ctx.durable.terminals.transition(id, ADMIN_TRANSITIONS[op], to, new Date(ctx.now()));
     if (!t) {
@@ -64,13 +65,20 @@ export function createTerminalService(ctx: ServerContext, keys: TerminalKeys): T
     return t;
   }
 
-  /** The state `op` moves the terminal to. */
-  function targetOf(op: AdminTransition, t: TerminalRecord): TerminalStatus {
-    if (op === 'restrict') return 'restricted';
-    if (op === 'revoke') return 'revoked';
-    // Nothing to lift: an active or provisioned terminal stays as it is; a revoked one is refused below.
-    if (t.status !== 'restricted') return t.status === 'revoked' ? 'active' : t.status;
-    return restoredState(t);
+  /**
+   * Lifts a restriction: back to the state the terminal was restricted from, in one UPDATE, so
+   * restrict-then-restore never activates a terminal that has not spent a code. A terminal that
+   * is not restricted is returned as it is; a revoked one is refused.
+   */
+  async function restore(id: string, source: string): Promise<TerminalRecord> {
+    const t = await ctx.durable.terminals.restore(id, new Date(ctx.now()));
+    if (t) {
+      await ctx.events.record(STATE_EVENTS.restore, id, source, { from: 'restricted', to: t.status });
+      return t;
+    }
+    const current = await show(id);
+    if (current.status === 'revoked') throw new TesseraError('terminal.wrong_state', `terminal ${id} is revoked; it cannot be restored`);
+    return current;
   }
 }
 

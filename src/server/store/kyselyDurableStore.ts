@@ -143,6 +143,18 @@ class KyselyTerminalStore implements TerminalStore {
     return from.length === 0 ? undefined : this.#setStatus(id, to, now, from);
   }
 
+  async restore(id: string, now: Date): Promise<TerminalRecord | undefined> {
+    // Every SET reads the row as it was: the status comes from restricted_from, which is cleared.
+    const row = await this.#db
+      .updateTable('terminals')
+      .set({ status: sql<string>`coalesce(${sql.ref('restricted_from')}, 'active')`, restricted_from: null, updated_at: iso(now, 'now') })
+      .where('id', '=', id)
+      .where('status', '=', 'restricted')
+      .returningAll()
+      .executeTakeFirst();
+    return row === undefined ? undefined : toTerminal(row);
+  }
+
   async setStatus(id: string, status: TerminalStatus, now: Date): Promise<TerminalRecord | undefined> {
     return this.#setStatus(id, status, now);
   }

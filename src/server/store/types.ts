@@ -73,6 +73,11 @@ export interface TerminalStore {
    * UPDATE); undefined when it is absent or in another state.
    */
   transition(id: string, from: readonly TerminalStatus[], to: TerminalStatus, now: Date): Promise<TerminalRecord | undefined>;
+  /**
+   * Moves a restricted terminal back to the state it was restricted from (`restrictedFrom`,
+   * `active` when unknown), atomically; undefined when it is absent or not restricted.
+   */
+  restore(id: string, now: Date): Promise<TerminalRecord | undefined>;
   /** Inserts many terminals in one transaction, skipping ids that exist; returns how many were new. */
   createMany(terminals: readonly NewTerminal[]): Promise<number>;
 }

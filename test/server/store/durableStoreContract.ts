@@ -184,9 +184,15 @@ export function durableStoreContract(
         assert.equal((await store.terminals.transition('T-a', ['provisioned', 'active'], 'restricted', t1))?.restrictedFrom, 'active');
         assert.equal((await store.terminals.setStatus('T-p', 'restricted', t1))?.restrictedFrom, 'provisioned', 'restricting again keeps it');
         assert.equal((await store.terminals.get('T-p'))?.restrictedFrom, 'provisioned');
-        const back = await store.terminals.transition('T-p', ['restricted'], 'provisioned', t1);
-        assert.deepEqual([back?.status, back?.restrictedFrom], ['provisioned', null]);
-        assert.equal((await store.terminals.setStatus('T-a', 'revoked', t1))?.restrictedFrom, null);
+        const t2 = new Date(t1.getTime() + 1000);
+        const back = await store.terminals.restore('T-p', t2);
+        assert.deepEqual([back?.status, back?.restrictedFrom, back?.updatedAt.getTime()], ['provisioned', null, t2.getTime()]);
+        assert.equal(await store.terminals.restore('T-p', t2), undefined, 'not restricted any more');
+        assert.equal((await store.terminals.restore('T-a', t2))?.status, 'active');
+        assert.equal(await store.terminals.restore('T-none', t2), undefined);
+        await store.terminals.transition('T-a', ['active'], 'restricted', t2);
+        assert.equal((await store.terminals.setStatus('T-a', 'revoked', t2))?.restrictedFrom, null, 'revoking forgets it');
+        assert.equal(await store.terminals.restore('T-a', t2), undefined, 'a revoked terminal is not restored');
       }));
 
     test('events round-trip and list newest first', () =>
