@@ -169,7 +169,7 @@ function provisionCommand(): Command {
           print(JSON.stringify({ lotId: s.lotId, total: s.total, added: s.added, resumedFrom: s.resumedFrom, blocks: s.manifest.blocks.length, imported, seconds: Number(seconds.toFixed(3)), cpuSeconds, workers, peakRssMb }));
           return;
         }
-        print(`lot ${s.lotId}: ${s.total} terminals (${s.added} new, ${s.resumedFrom} from an earlier run) in ${seconds.toFixed(1)} s`);
+        print(`lot ${s.lotId}: ${s.total} terminal${s.total === 1 ? '' : 's'} (${s.added} new, ${s.resumedFrom} from an earlier run) in ${seconds.toFixed(1)} s`);
         print(`  images: ${join(opts.out, LOT_FILES.pack)} (index ${join(opts.out, LOT_FILES.index)})`);
         print(`  bundle: ${join(opts.out, 'bundle')} (${s.manifest.count} records, ${s.manifest.blocks.length} blocks, MAC under the lot key)`);
         if (s.imported) print(`  imported into ${direct!.target}: ${s.imported.inserted} inserted, ${s.imported.skipped} already there${s.imported.conflicts ? `, ${s.imported.conflicts} CONFLICTS (${s.imported.conflictIds.join(', ')})` : ''}`);
