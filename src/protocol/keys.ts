@@ -26,13 +26,13 @@ export function deriveSubkey(p: Primitives, hash: HashName, base: Uint8Array, pu
  */
 const subkeys = new WeakMap<Uint8Array, Map<string, Uint8Array>>();
 
-/** {@link deriveSubkey} (32 bytes), kept while `base` lives. `base` must not change afterwards. */
-export function cachedSubkey(p: Primitives, hash: HashName, base: Uint8Array, purpose: string): Uint8Array {
+/** {@link deriveSubkey}, kept while `base` lives. `base` must not change afterwards, nor the key returned. */
+export function cachedSubkey(p: Primitives, hash: HashName, base: Uint8Array, purpose: string, length = 32): Uint8Array {
   let keys = subkeys.get(base);
   if (!keys) subkeys.set(base, (keys = new Map()));
-  const id = `${hash}/${purpose}`;
+  const id = `${hash}/${purpose}/${length}`;
   let key = keys.get(id);
-  if (!key) keys.set(id, (key = deriveSubkey(p, hash, base, purpose)));
+  if (!key) keys.set(id, (key = deriveSubkey(p, hash, base, purpose, length)));
   return key;
 }
 

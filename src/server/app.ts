@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { nodePrimitives } from '../protocol/nodePrimitives.ts';
 import type { Primitives } from '../protocol/primitives.ts';
+import { durableServerId } from './config/durableServerId.ts';
 import type { ServerConfig } from './config/serverConfig.ts';
 import type { EphemeralStore } from './ephemeral/types.ts';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemDetails } from './http/problemDetails.ts';
@@ -67,11 +68,22 @@ export function serverLoggerOptions(level: string) {
   return { level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' }, serializers: { req: serializeRequest } };
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The configuration the app runs with, its server id the deployment's stored one. */
+    tesseraConfig: ServerConfig;
+  }
+}
+
 /**
- * Builds the app; call `listen` on the result, or `inject` in tests.
+ * Builds the app; call `listen` on the result, or `inject` in tests. The server id it uses is
+ * the one the deployment's database holds (stored on the first start; durableServerId.ts),
+ * whatever `config.serverId` derived from the key ring: `app.tesseraConfig` has it.
  * @example const app = await buildApp(config, { durable, ephemeral }); await app.listen({ port: 0 });
  */
-export async function buildApp(config: ServerConfig, deps: AppDependencies): Promise<FastifyInstance> {
+export async function buildApp(resolved: ServerConfig, deps: AppDependencies): Promise<FastifyInstance> {
+  const settled = await durableServerId(deps.durable.meta, resolved.masterKeys, resolved.settings.serverId);
+  const config: ServerConfig = Object.freeze({ ...resolved, serverId: settled.serverId });
   const { settings } = config;
   const app = Fastify({
     logger: deps.logger ?? serverLoggerOptions(settings.logLevel),
@@ -83,6 +95,8 @@ export async function buildApp(config: ServerConfig, deps: AppDependencies): Pro
     clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
+  app.decorate('tesseraConfig', config);
+  if (settled.warning) app.log.warn(settled.warning);
   const ctx: ServerContext = {
     config,
     durable: deps.durable,

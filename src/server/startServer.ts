@@ -2,7 +2,6 @@
 // and the end-to-end tests; returns a handle that closes everything in order.
 import type { FastifyInstance } from 'fastify';
 import type { Settings } from './config/configSchema.ts';
-import { durableServerId } from './config/durableServerId.ts';
 import { resolveServerConfig, type ServerConfig } from './config/serverConfig.ts';
 import { buildApp, type AppDependencies } from './app.ts';
 import { openEphemeralStore } from './ephemeral/openEphemeralStore.ts';
@@ -21,20 +20,21 @@ export interface RunningServer {
 export async function startServer(settings: Readonly<Settings>, extra: Pick<AppDependencies, 'now' | 'logger'> = {}): Promise<RunningServer> {
   const resolved = resolveServerConfig(settings);
   const durable = await openDurableStore({ databaseUrl: settings.databaseUrl, sqlitePath: resolved.sqlitePath, ...(settings.databaseSchema ? { schema: settings.databaseSchema } : {}) });
-  let config: ServerConfig;
-  let serverIdWarning: string | undefined;
   let ephemeral: Awaited<ReturnType<typeof openEphemeralStore>>;
+  let app: FastifyInstance;
   try {
-    const settled = await durableServerId(durable.meta, resolved.masterKeys, settings.serverId);
-    config = Object.freeze({ ...resolved, serverId: settled.serverId });
-    serverIdWarning = settled.warning;
     ephemeral = await openEphemeralStore({ redisUrl: settings.redisUrl, keyPrefix: settings.redisKeyPrefix, ...(extra.now ? { now: extra.now } : {}) });
   } catch (err) {
     await durable.close();
     throw err;
   }
-  const app = await buildApp(config, { durable, ephemeral, ...extra });
-  if (serverIdWarning) app.log.warn(serverIdWarning);
+  try {
+    app = await buildApp(resolved, { durable, ephemeral, ...extra });
+  } catch (err) {
+    await Promise.all([durable.close(), ephemeral.close()]);
+    throw err;
+  }
+  const config = app.tesseraConfig;
   try {
     await app.listen({ port: settings.port, host: settings.host });
   } catch (err) {

@@ -1,28 +1,20 @@
 // `tessera codes issue|list|revoke` and `tessera terminal activate` end to end: the CLI runs
 // as a child process (through tsx) against a real server on port 0, as an operator would.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runCli } from './runCli.ts';
 import { after, before, describe, test } from 'node:test';
 import { parseActivationCode } from '../../src/protocol/activation/activationCode.ts';
 import { provisionTerminals } from '../e2e/activationKit.ts';
 import { startTestServer, type TestServer } from '../e2e/testServer.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('tessera codes and terminal activate', () => {
   let server: TestServer;
   let dir: string;
-  const run = (...args: string[]) =>
-    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-      const env = { ...process.env, TESSERA_URL: server.url, TESSERA_ADMIN_TOKEN: server.env['TESSERA_ADMIN_TOKEN']! };
-      execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-        resolve({ status: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-      });
-    });
+  const run = (...args: string[]) => runCli(args, { env: { ...process.env, TESSERA_URL: server.url, TESSERA_ADMIN_TOKEN: server.env['TESSERA_ADMIN_TOKEN']! } });
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tessera-codes-cli-'));
     server = await startTestServer({ env: { TESSERA_ACTIVATION_REQUIRES_BINDING: 'false' } });

@@ -3,11 +3,10 @@
 // booting and logging in with hardware evidence, tampered bundles, a hardware file resumed
 // after a bad line, a crash tail cut off, the direct import, and the exit codes.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runCli } from './runCli.ts';
 import { after, before, describe, test } from 'node:test';
 import { defaultTerminalId } from '../../src/protocol/factory/provisionTerminal.ts';
 import { simulatedLotDescriptor } from '../../src/protocol/factory/simulatedLotDescriptor.ts';
@@ -22,7 +21,6 @@ import { TerminalClient } from '../../src/terminal/terminalClient.ts';
 import { BACKENDS } from '../e2e/attackKit.ts';
 import { startTestServer, type TestServer } from '../e2e/testServer.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 type Run = { status: number; stdout: string; stderr: string };
 
@@ -32,13 +30,7 @@ for (const { backend, skip } of BACKENDS) {
     let dir: string;
     const lot = `L-cli-${backend}`;
     const at = (name: string) => join(dir, name);
-    const run = (args: string[], env: Record<string, string> = {}) =>
-      new Promise<Run>((resolve) => {
-        const full = { ...process.env, TESSERA_URL: server.url, TESSERA_ADMIN_TOKEN: server.env['TESSERA_ADMIN_TOKEN']!, ...env };
-        execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: full, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
-          resolve({ status: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-        });
-      });
+    const run = (args: string[], env: Record<string, string> = {}): Promise<Run> => runCli(args, { env: { ...process.env, TESSERA_URL: server.url, TESSERA_ADMIN_TOKEN: server.env['TESSERA_ADMIN_TOKEN']!, ...env } });
     const provision = (out: string, source: string[], extra: string[] = [], env: Record<string, string> = {}) => run(['factory', 'provision', '--lot', lot, '--station', at('station.json'), ...source, '--out', at(out), ...extra], env);
     const withStore = async <T>(fn: (s: DurableStore) => Promise<T>): Promise<T> => {
       const { settings } = server.config;

@@ -2,15 +2,13 @@
 // has no station file yet, provisions, and registers the records through the admin API; a
 // rerun continues and registers nothing twice. Without a station file or a server it says what to do.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from './runCli.ts';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../e2e/testServer.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-provision-'));
 const at = (name: string) => join(dir, name);
 
@@ -18,12 +16,7 @@ describe('tessera factory provision pointed at a server', () => {
   let server: TestServer;
   let env: NodeJS.ProcessEnv;
   /** Runs the CLI in the temp dir, so a default station file lands there. */
-  const tessera = (...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      execFile(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, ...args], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
-        resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-      });
-    });
+  const tessera = (...args: string[]) => runCli(args, { env, cwd: dir });
   before(async () => {
     server = await startTestServer();
     env = { ...process.env, TESSERA_ADMIN_TOKEN: server.env['TESSERA_ADMIN_TOKEN']! };

@@ -1,31 +1,24 @@
 // `tessera terminal add | list | show | revoke | login` as an operator runs them against a real
 // server: the CLI spawned through tsx, its output, files and exit codes checked.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from './runCli.ts';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { fromBase64Url, toHex } from '../../src/protocol/bytes.ts';
 import { deriveOcraKey } from '../../src/protocol/handshake/ocraHandshakeSuite.ts';
 import { nodePrimitives as p } from '../../src/protocol/nodePrimitives.ts';
 import { parseOcraSuite } from '../../src/protocol/ocra/parseOcraSuite.ts';
 import { startTestServer, type TestServer } from '../e2e/testServer.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-terminal-'));
 const at = (name: string) => join(dir, name);
 
 describe('tessera terminal (admin commands and login)', () => {
   let server: TestServer;
   let env: NodeJS.ProcessEnv;
-  const tessera = (...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
-        resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-      });
-    });
+  const tessera = (...args: string[]) => runCli(args, { env });
   before(async () => {
     server = await startTestServer();
     env = { ...process.env, TESSERA_URL: server.url, TESSERA_ADMIN_TOKEN: server.env['TESSERA_ADMIN_TOKEN']! };

@@ -1,10 +1,10 @@
 // `tessera terminal write-otp | boot | fingerprint | login --otp` as a user runs them: the CLI
 // spawned through tsx, its stdout, stderr and exit code checked; login against a real server.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { runCli } from './runCli.ts';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LinuxHardwareFingerprint } from '../../src/terminal/node/linuxHardwareFingerprint.ts';
@@ -16,14 +16,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-boot-'));
 const at = (name: string) => join(dir, name);
 
-/** Runs the CLI; generous timeout, since a loaded machine takes long to start tsx. */
-function tessera(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ status: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr });
-    });
-  });
-}
+const tessera = (...args: string[]) => runCli(args, { cwd: ROOT });
 
 const image = makeImage();
 writeFileSync(at('image.otp'), image.bytes);

@@ -1,11 +1,10 @@
 // `tessera codes issue|list|revoke`: purchase activation codes against a running server
 // (admin token). `issue` writes the codes, shown only this once, to a new 0600 CSV file.
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import type { Static } from 'typebox';
 import { Command } from 'commander';
 import { TesseraError } from '../../protocol/errors.ts';
 import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
-import { print } from '../output.ts';
+import { print, writeShownOnce } from '../output.ts';
 import type { BatchReply } from '../../server/routes/activationSchemas.ts';
 
 type BatchJson = Static<typeof BatchReply>;
@@ -15,16 +14,6 @@ function batchRow(b: BatchJson): string {
   const c = b.counts;
   const revoked = b.revokedAt ? `\trevoked ${b.revokedAt}` : '';
   return `${b.id}\t${b.product}\tissued=${c.issued}\tused=${c.used}\trevoked=${c.revoked}\texpired=${c.expired}\ttotal=${b.count}\texpires ${b.expiresAt}${revoked}`;
-}
-
-/** Creates the output file (mode 0600) before anything is issued; refuses an existing one. */
-function createOutFile(path: string): number {
-  try {
-    return openSync(path, 'wx', 0o600);
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code;
-    throw new TesseraError('input.invalid', why === 'EEXIST' ? `${path} exists; codes are shown only once, so choose a new file` : `cannot create ${path} (${why ?? 'error'})`);
-  }
 }
 
 const batchPath = (id: string, action = '') => `/v1/admin/code-batches/${encodeURIComponent(id)}${action}`;
@@ -45,22 +34,12 @@ export function codesCommand(): Command {
     .action(async (opts: AdminOptions & { batch: string; count: string; product: string; out: string; expires?: string; json?: boolean }) => {
       if (!/^\d{1,6}$/.test(opts.count)) throw new TesseraError('input.invalid', '--count must be a whole number from 1 to 100000');
       const client = adminClient(opts);
-      const fd = createOutFile(opts.out);
-      let out: { batch: BatchJson; codes: string[] };
-      try {
-        out = await client.call('POST', '/v1/admin/code-batches', { batch: opts.batch, count: Number(opts.count), product: opts.product, ...(opts.expires ? { expiresAt: opts.expires } : {}) });
-      } catch (err) {
-        closeSync(fd);
-        rmSync(opts.out, { force: true });
-        throw err;
-      }
-      try {
-        const b = out.batch;
-        writeSync(fd, `code,batch,product,expires_at\n${out.codes.map((c) => `${c},${b.id},${b.product},${b.expiresAt}`).join('\n')}\n`);
-        closeSync(fd);
-      } catch (err) {
-        throw new TesseraError('input.invalid', `batch ${opts.batch} was issued but ${opts.out} could not be written (${(err as NodeJS.ErrnoException).code ?? 'error'}); revoke it with \`tessera codes revoke --batch ${opts.batch}\` and issue a new batch`);
-      }
+      const out = await writeShownOnce(
+        opts.out,
+        { shown: 'codes are shown only once', nothing: 'nothing was issued', lost: () => `batch ${opts.batch} was issued but ${opts.out} could not be written; revoke it with \`tessera codes revoke --batch ${opts.batch}\` and issue a new batch` },
+        () => client.call<{ batch: BatchJson; codes: string[] }>('POST', '/v1/admin/code-batches', { batch: opts.batch, count: Number(opts.count), product: opts.product, ...(opts.expires ? { expiresAt: opts.expires } : {}) }),
+        ({ batch: b, codes: list }) => `code,batch,product,expires_at\n${list.map((c) => `${c},${b.id},${b.product},${b.expiresAt}`).join('\n')}\n`,
+      );
       print(opts.json ? JSON.stringify(out.batch) : `issued ${out.codes.length} codes in batch ${out.batch.id} (product ${out.batch.product}, expire ${out.batch.expiresAt}); written to ${opts.out}`);
     });
 

@@ -14,7 +14,7 @@ import { parseOtpImage, unsealOtpImage } from '../../protocol/otp/otpImage.ts';
 import { defaultTerminalId } from '../../protocol/factory/provisionTerminal.ts';
 import { simulatedLotDescriptor } from '../../protocol/factory/simulatedLotDescriptor.ts';
 import { type AdminClient, type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
-import { print, warn } from '../output.ts';
+import { print, warn, writeShownOnce } from '../output.ts';
 import type { LotReply } from '../../server/routes/lotSchemas.ts';
 import { hardwareSource, simulatedSource } from '../factory/descriptorSource.ts';
 import { openDirectImport } from '../factory/directImport.ts';
@@ -43,18 +43,22 @@ function positiveInt(text: string, flag: string, min = 1): number {
   return n;
 }
 
+/** What an import did to the server's records, as the summary lines show it. */
+function importCounts(c: { inserted: number; skipped: number; conflicts: number; conflictIds: readonly string[] }): string {
+  return `${c.inserted} inserted, ${c.skipped} already there${c.conflicts ? `, ${c.conflicts} CONFLICTS (${c.conflictIds.join(', ')})` : ''}`;
+}
+
 /**
- * Creates a lot through the admin API and writes its station file (mode 0600, never over an
- * existing file; the server shows it once). Returns the lot and its station file.
+ * Creates a lot through the admin API and writes its station file (a new file of mode 0600,
+ * created before the request; the server shows it once). Returns the lot and its station file.
  */
 async function createLot(admin: AdminClient, body: Record<string, unknown>, out: string): Promise<{ lot: LotJson; station: StationFile }> {
-  if (existsSync(out)) throw new TesseraError('input.invalid', `${out} exists; the station file is never overwritten`);
-  const created = await admin.call<{ lot: LotJson; station: StationFile }>('POST', '/v1/admin/lots', body);
-  try {
-    writeFileSync(out, `${JSON.stringify(created.station, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    throw new TesseraError('input.invalid', `lot ${created.lot.id} was created but ${out} could not be written (${(err as NodeJS.ErrnoException).code}); the station file is shown only once: create another lot`);
-  }
+  const created = await writeShownOnce(
+    out,
+    { shown: 'the station file is shown only once', nothing: 'no lot was created', lost: ({ lot }) => `lot ${lot.id} was created but ${out} could not be written; its station file is lost: create another lot` },
+    () => admin.call<{ lot: LotJson; station: StationFile }>('POST', '/v1/admin/lots', body),
+    ({ station }) => `${JSON.stringify(station, null, 2)}\n`,
+  );
   const host = new URL(created.station.url).hostname;
   if (host === 'localhost' || host === '[::1]' || host.startsWith('127.')) {
     warn(`every image of lot ${created.lot.id} will send terminals to ${created.station.url}; set TESSERA_PUBLIC_URL on the server before creating lots for the field`);
@@ -172,8 +176,8 @@ function provisionCommand(): Command {
         print(`lot ${s.lotId}: ${s.total} terminal${s.total === 1 ? '' : 's'} (${s.added} new, ${s.resumedFrom} from an earlier run) in ${seconds.toFixed(1)} s`);
         print(`  images: ${join(opts.out, LOT_FILES.pack)} (index ${join(opts.out, LOT_FILES.index)})`);
         print(`  bundle: ${join(opts.out, 'bundle')} (${s.manifest.count} records, ${s.manifest.blocks.length} blocks, MAC under the lot key)`);
-        if (s.imported) print(`  imported into ${direct!.target}: ${s.imported.inserted} inserted, ${s.imported.skipped} already there${s.imported.conflicts ? `, ${s.imported.conflicts} CONFLICTS (${s.imported.conflictIds.join(', ')})` : ''}`);
-        if (registered) print(`  registered on ${server!.url}: ${registered.inserted} inserted, ${registered.skipped} already there${registered.conflicts ? `, ${registered.conflicts} CONFLICTS (${registered.conflictIds.join(', ')})` : ''}`);
+        if (s.imported) print(`  imported into ${direct!.target}: ${importCounts(s.imported)}`);
+        if (registered) print(`  registered on ${server!.url}: ${importCounts(registered)}`);
       } finally {
         await direct?.store.close();
       }
@@ -189,7 +193,7 @@ function importCommand(): Command {
     .action(async (dir: string, opts: AdminOptions & { json?: boolean }) => {
       const s = await importBundle(adminClient(opts), dir, createProgress('import', 'records'));
       if (opts.json) print(JSON.stringify(s));
-      else print(`lot ${s.lotId}: ${s.count} records in ${s.blocks} blocks: ${s.inserted} inserted, ${s.skipped} already there${s.conflicts ? `, ${s.conflicts} CONFLICTS (${s.conflictIds.join(', ')})` : ''}`);
+      else print(`lot ${s.lotId}: ${s.count} records in ${s.blocks} blocks: ${importCounts(s)}`);
       if (s.conflicts > 0) process.exitCode = 1;
     });
 }

@@ -5,6 +5,7 @@ import { fromHex } from '../../protocol/bytes.ts';
 import { TesseraError, isTesseraError } from '../../protocol/errors.ts';
 import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
 import { type OcraInputs, computeOcra, ocraTimestamp, parseOcraSuite, verifyOcra } from '../../protocol/ocra/index.ts';
+import { print } from '../output.ts';
 
 /** Exit codes of the command. */
 const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
@@ -93,7 +94,7 @@ function run(o: OcraOptions, extra: readonly string[]): number {
   if (o.window !== undefined && o.verify === undefined) usage('--window needs --verify');
   const { suite, key, inputs } = toInputs(o, o.suite);
   if (o.verify === undefined) {
-    process.stdout.write(`${computeOcra(nodePrimitives, suite, key, inputs)}\n`);
+    print(computeOcra(nodePrimitives, suite, key, inputs));
     return EXIT.ok;
   }
   const n = o.window === undefined ? 0 : Number(decimal(o.window, '--window'));
@@ -102,7 +103,7 @@ function run(o: OcraOptions, extra: readonly string[]): number {
     timeWindow: suite.timeStep === undefined ? 0 : n,
     counterLookAhead: suite.counter ? n : 0,
   });
-  process.stdout.write(result.valid ? 'valid\n' : 'invalid\n');
+  print(result.valid ? 'valid' : 'invalid');
   return result.valid ? EXIT.ok : EXIT.invalid;
 }
 

@@ -1,12 +1,10 @@
 // `tessera terminal add|list|show|revoke` (admin, against a running server) and
 // `tessera terminal login` (runs the terminal SDK with a credential file).
-import { closeSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { Static } from 'typebox';
 import { Command } from 'commander';
 import type { TerminalCredential } from '../../protocol/credential.ts';
-import { TesseraError } from '../../protocol/errors.ts';
 import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
-import { print, warn } from '../output.ts';
+import { print, warn, writeShownOnce } from '../output.ts';
 import type { TerminalReply } from '../../server/routes/schemas.ts';
 import { activateCommand } from './terminalActivate.ts';
 import { ocraKeyCommand } from './terminalOcraKey.ts';
@@ -33,29 +31,12 @@ export function terminalCommand(): Command {
       const body: Record<string, unknown> = { id: opts.id };
       if (opts.label !== undefined) body['label'] = opts.label;
       if (opts.suites !== undefined) body['suites'] = opts.suites.split(',').map((s) => s.trim());
-      // The file is created first: the server shows a credential once, so it must have somewhere to go.
-      let fd: number;
-      try {
-        fd = openSync(opts.out, 'wx', 0o600);
-      } catch (err) {
-        throw new TesseraError('input.invalid', `cannot create ${opts.out} (${(err as NodeJS.ErrnoException).code}); nothing was registered`);
-      }
-      let out: { terminal: TerminalJson; credential: TerminalCredential };
-      try {
-        out = await adminClient(opts).call<{ terminal: TerminalJson; credential: TerminalCredential }>('POST', '/v1/admin/terminals', body);
-      } catch (err) {
-        closeSync(fd);
-        unlinkSync(opts.out);
-        throw err;
-      }
-      try {
-        writeSync(fd, `${JSON.stringify(out.credential, null, 2)}\n`);
-        fsyncSync(fd);
-      } catch (err) {
-        throw new TesseraError('server.unavailable', `terminal ${opts.id} was registered but ${opts.out} could not be written (${(err as NodeJS.ErrnoException).code}); its credential is lost: revoke ${opts.id} and register the terminal under a new id`);
-      } finally {
-        closeSync(fd);
-      }
+      const out = await writeShownOnce(
+        opts.out,
+        { shown: 'the credential is shown only once', nothing: 'nothing was registered', lost: () => `terminal ${opts.id} was registered but ${opts.out} could not be written; its credential is lost: revoke ${opts.id} and register the terminal under a new id` },
+        () => adminClient(opts).call<{ terminal: TerminalJson; credential: TerminalCredential }>('POST', '/v1/admin/terminals', body),
+        ({ credential }) => `${JSON.stringify(credential, null, 2)}\n`,
+      );
       print(opts.json ? JSON.stringify(out.terminal) : `registered ${out.terminal.id} (kid ${out.terminal.kid}); credential written to ${opts.out}`);
     });
 

@@ -140,10 +140,10 @@ export function writeOtpCommand(): Command {
 }
 
 /**
- * The client `terminal login --otp` uses: boots, and refuses with `terminal.restricted` when
+ * The client of a terminal given by its OTP image: boots, and refuses with `terminal.restricted` when
  * the image does not unseal here (a restricted terminal has no key to log in with).
  */
-export async function bootedClient(opts: HardwareOptions & { otp: string; url?: string }): Promise<TerminalClient> {
+async function bootedClient(opts: HardwareOptions & { otp: string; url?: string }): Promise<TerminalClient> {
   const boot = await bootFromOptions(opts);
   if (boot.mode === 'restricted') {
     throw new TesseraError('terminal.restricted', `terminal ${boot.terminalId} booted restricted (${boot.reason}): ${boot.detail}; only software updates are allowed`);

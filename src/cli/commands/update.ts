@@ -1,4 +1,7 @@
-
+// `tessera update publish|list|check`: publish a signed update (admin), list what is
+// published, and check for an update as a terminal would, restricted ones included — with
+// the update key from an OTP image or given by hand. Exit codes: 0 ok or no update,
+// 1 refused (bad signature, downgrade, wrong lot, size or hash mismatch), 2 usage.
 import { basename } from 'node:path';
 import { Command } from 'commander';
 import { fromBase64Url, toHex } from '../../protocol/bytes.ts';

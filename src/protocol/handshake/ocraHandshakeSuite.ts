@@ -1,7 +1,7 @@
 // The OCRA suite family of the mutual handshake (RFC 6287 §7.3), so OATH tokens and OCRA
 // software interoperate: the two nonces become the questions QC and QS, the server proves
 // itself with R_S over QC‖QS and the terminal with R_C over QS‖QC.
-import { deriveSessionKey, deriveSubkey } from '../keys.ts';
+import { cachedSubkey, deriveSessionKey } from '../keys.ts';
 import { assertHandshakeSuite, clientResponse, ocraQuestionFromNonce, serverResponse } from '../ocra/mutualOcra.ts';
 import type { OcraSuite } from '../ocra/parseOcraSuite.ts';
 import type { Primitives } from '../primitives.ts';
@@ -12,9 +12,12 @@ import type { HandshakeSuite } from './suites.ts';
 const NONCE_BYTES = 32;
 const cache = new Map<string, HandshakeSuite | undefined>();
 
-/** The OCRA key of a terminal: HKDF-SHA256(K_t, info "tessera/1/ocra-key", hash length of the suite). */
+/**
+ * The OCRA key of a terminal: HKDF-SHA256(K_t, info "tessera/1/ocra-key", hash length of the
+ * suite), kept with K_t like the other subkeys, so a handshake derives it once.
+ */
 export function deriveOcraKey(p: Primitives, terminalKey: Uint8Array, suite: OcraSuite): Uint8Array {
-  return deriveSubkey(p, 'sha256', terminalKey, 'ocra-key', HASH_LENGTH[suite.hash]);
+  return cachedSubkey(p, 'sha256', terminalKey, 'ocra-key', HASH_LENGTH[suite.hash]);
 }
 
 function questions(suite: OcraSuite, ctx: HandshakeContext) {
@@ -46,7 +49,7 @@ function build(suite: OcraSuite): HandshakeSuite {
     sessionKey: (p: Primitives, kt: Uint8Array, ctx: HandshakeContext) =>
       deriveSessionKey(p, 'sha256', deriveOcraKey(p, kt, suite), ctx.nonceT, ctx.nonceS, handshakeTranscript('handshake', ctx)),
     // From K_ocra, so a terminal that holds only the token's key can check the confirmation too.
-    confirmKey: (p: Primitives, kt: Uint8Array) => deriveSubkey(p, 'sha256', deriveOcraKey(p, kt, suite), 'finish-confirm'),
+    confirmKey: (p: Primitives, kt: Uint8Array) => cachedSubkey(p, 'sha256', deriveOcraKey(p, kt, suite), 'finish-confirm'),
   });
 }
 

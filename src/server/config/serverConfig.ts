@@ -18,7 +18,7 @@ export interface ServerConfig {
   readonly masterKeys: MasterKeyRing;
   readonly adminToken: string;
   /**
-   * TESSERA_SERVER_ID, else the id derived from the ring. startServer replaces it with the
+   * TESSERA_SERVER_ID, else the id derived from the ring. buildApp replaces it with the
    * deployment's stored id (durableServerId.ts), which is what handshakes use.
    */
   readonly serverId: string;

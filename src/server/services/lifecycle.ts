@@ -33,12 +33,10 @@ export function effectiveCapabilities(granted: readonly string[], currentStatus:
 export type AdminTransition = 'restrict' | 'restore' | 'revoke';
 
 /**
- * The states each admin operation starts from. Restrict and revoke have one target state;
- * restore returns a restricted terminal to the state it was restricted from (the store's
- * `restricted_from`, kept when it was restricted).
+ * The states restrict and revoke start from. Restore starts from `restricted` only and returns
+ * the terminal to the state it was restricted from (the store's `terminals.restore`).
  */
-export const ADMIN_TRANSITIONS: Readonly<Record<AdminTransition, readonly TerminalStatus[]>> = Object.freeze({
+export const ADMIN_TRANSITIONS: Readonly<Record<Exclude<AdminTransition, 'restore'>, readonly TerminalStatus[]>> = Object.freeze({
   restrict: ['provisioned', 'active'],
-  restore: ['restricted'],
   revoke: ['provisioned', 'active', 'restricted'],
 });

@@ -84,4 +84,4 @@ export function createTerminalService(ctx: ServerContext, keys: TerminalKeys): T
 
 /** The security event of each admin transition. */
 const STATE_EVENTS = { restrict: 'terminal.restricted', restore: 'terminal.restored', revoke: 'terminal.revoked' } as const;
-const PAST = { restrict: 'restricted', restore: 'restored', revoke: 'revoked' } as const;
+const PAST = { restrict: 'restricted', revoke: 'revoked' } as const;

@@ -61,8 +61,9 @@ export function createCodeBatchService(ctx: ServerContext, hasher: KeyedIdentifi
   }
   return {
     async redemptions(id, q) {
-      await show(id);
-      return store.listRedemptions(id, q);
+      const page = await store.listRedemptions(id, q);
+      if (page.length === 0) await show(id); // no such batch, or none spent (yet, or after `after`)
+      return page;
     },
     async issue(input, source) {
       if (!Number.isInteger(input.count) || input.count < 1 || input.count > MAX_BATCH_CODES) {
