@@ -11,7 +11,19 @@ const EMPTY = new Uint8Array(0);
  * @example deriveTerminalKey(nodePrimitives, master, 'T-0001')
  */
 export function deriveTerminalKey(p: Primitives, master: Uint8Array, terminalId: string): Uint8Array {
-  return p.hkdf('sha256', master, utf8(terminalId), utf8('tessera/1/terminal'), 32);
+  return p.hkdf('sha256', master, utf8(terminalId), TERMINAL_INFO, 32);
+}
+
+const TERMINAL_INFO = utf8('tessera/1/terminal');
+
+/**
+ * {@link deriveTerminalKey} under one base key for many terminals, the base key prepared once
+ * (the factory derives a lot's million keys from its lot key). `base` must not change afterwards.
+ * @example const keyOf = terminalKeyDeriver(p, lotKey); const kt = keyOf('L-1-000001');
+ */
+export function terminalKeyDeriver(p: Primitives, base: Uint8Array): (terminalId: string) => Uint8Array {
+  const derive = p.hkdfWithKey('sha256', base, TERMINAL_INFO, 32);
+  return (terminalId) => derive(utf8(terminalId));
 }
 
 /** A key for one purpose below a base key: HKDF(hash, base, salt = "", info = "tessera/1/<purpose>"). */

@@ -1,7 +1,7 @@
 // Primitives backed by node:crypto (OpenSSL). The only file under src/protocol that may
 // import a node: module; a test enforces it.
 import * as nodeCrypto from 'node:crypto';
-import { type CipherGCMTypes, createCipheriv, createDecipheriv, createHash, createHmac, createPublicKey, hkdfSync, randomFillSync, timingSafeEqual, verify } from 'node:crypto';
+import { type CipherGCMTypes, createCipheriv, createDecipheriv, createHash, createHmac, createPublicKey, createSecretKey, hkdfSync, randomFillSync, timingSafeEqual, verify } from 'node:crypto';
 import type { HashName, Primitives } from './primitives.ts';
 
 const asBytes = (b: Buffer | ArrayBuffer): Uint8Array =>
@@ -35,6 +35,13 @@ function hkdf(hash: HashName, ikm: Uint8Array, salt: Uint8Array, info: Uint8Arra
   return new Uint8Array(hkdfSync(hash, ikm, salt, info, length));
 }
 
+/** {@link hkdf} under a KeyObject made once: node:crypto otherwise wraps the key in a new one per call. */
+function hkdfWithKey(hash: HashName, ikm: Uint8Array, info: Uint8Array, length: number): (salt: Uint8Array) => Uint8Array {
+  const key = createSecretKey(ikm);
+  const fixedInfo = info.slice();
+  return (salt) => new Uint8Array(hkdfSync(hash, key, salt, fixedInfo, length));
+}
+
 /** One-shot `crypto.hash` (Node ≥ 20.12) skips the Hash object; createHash elsewhere. */
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
 const digest = oneShot ? (hash: HashName, data: Uint8Array) => asBytes(oneShot(hash, data, 'buffer')) : (hash: HashName, data: Uint8Array) => asBytes(createHash(hash).update(data).digest());
@@ -44,6 +51,7 @@ export const nodePrimitives: Primitives = {
   hmac: (hash, key, data) => asBytes(createHmac(hash, key).update(data).digest()),
   digest,
   hkdf,
+  hkdfWithKey,
   randomBytes,
   equal: (a, b) => a.length === b.length && timingSafeEqual(a, b),
   aeadSeal(cipher, key, nonce, aad, plaintext) {

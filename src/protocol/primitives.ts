@@ -15,6 +15,12 @@ export interface Primitives {
   digest(hash: HashName, data: Uint8Array): Uint8Array;
   /** HKDF (RFC 5869) extract-and-expand. */
   hkdf(hash: HashName, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
+  /**
+   * HKDF under one input key for many salts: `hkdfWithKey(hash, ikm, info, length)(salt)` is
+   * `hkdf(hash, ikm, salt, info, length)`. For a key that derives many others (a lot key at
+   * the factory), so an implementation can prepare the key once. `ikm` must not change afterwards.
+   */
+  hkdfWithKey(hash: HashName, ikm: Uint8Array, info: Uint8Array, length: number): (salt: Uint8Array) => Uint8Array;
   /** Cryptographically secure random bytes. */
   randomBytes(length: number): Uint8Array;
   /** Constant-time equality; false (not an exception) when lengths differ. */

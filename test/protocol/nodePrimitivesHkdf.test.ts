@@ -1,5 +1,5 @@
-// nodePrimitives.hkdf wraps node:crypto's hkdfSync: the RFC 5869 SHA-256 test cases
-// (Appendix A.1–A.3) check the argument order (ikm, salt, info) and the output length.
+// nodePrimitives.hkdf and hkdfWithKey wrap node:crypto's hkdfSync: the RFC 5869 SHA-256 test
+// cases (Appendix A.1–A.3) check the argument order (ikm, salt, info) and the output length.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fromHex, toHex } from '../../src/protocol/bytes.ts';
@@ -20,6 +20,20 @@ const VECTORS = [
 
 test('RFC 5869 test cases 1–3', () => {
   for (const v of VECTORS) assert.equal(toHex(p.hkdf('sha256', fromHex(v.ikm), fromHex(v.salt), fromHex(v.info), v.length)), v.okm);
+});
+
+test('hkdfWithKey: RFC 5869 test cases 1–3, several salts under one key, and a key changed afterwards does not reach it', () => {
+  for (const v of VECTORS) {
+    const ikm = fromHex(v.ikm);
+    const info = fromHex(v.info);
+    const derive = p.hkdfWithKey('sha256', ikm, info, v.length);
+    assert.equal(toHex(derive(fromHex(v.salt))), v.okm);
+    const other = p.randomBytes(16);
+    assert.equal(toHex(derive(other)), toHex(p.hkdf('sha256', ikm, other, info, v.length)));
+    ikm.fill(0);
+    info.fill(0);
+    assert.equal(toHex(derive(fromHex(v.salt))), v.okm, 'the key and info were copied when the deriver was made');
+  }
 });
 
 test('an output longer than 255 hash lengths is refused', () => {

@@ -6,7 +6,7 @@ import { HANDSHAKE_LIMITS } from '../handshake/messages.ts';
 import { DESCRIPTOR_METADATA_KEYS, fingerprintHash, type HardwareDescriptor } from '../hardware/hardwareFingerprint.ts';
 import { OtpImageTemplate } from '../otp/otpImage.ts';
 import type { Primitives } from '../primitives.ts';
-import { deriveLotTerminalKey } from './lotKeys.ts';
+import { lotTerminalKeyDeriver } from './lotKeys.ts';
 import type { LotMaterial } from './stationFile.ts';
 
 const TERMINAL_ID = new RegExp(HANDSHAKE_LIMITS.terminalIdPattern);
@@ -50,11 +50,13 @@ export class LotProvisioner {
   readonly #p: Primitives;
   readonly #lot: LotMaterial;
   readonly #template: OtpImageTemplate;
+  readonly #terminalKey: (terminalId: string) => Uint8Array;
 
   constructor(p: Primitives, lot: LotMaterial) {
     this.#p = p;
     this.#lot = lot;
     this.#template = new OtpImageTemplate(lot.fields);
+    this.#terminalKey = lotTerminalKeyDeriver(p, lot.lotKey);
   }
 
   /** Random bytes one image takes (salt and nonce); see {@link writeImage}. */
@@ -74,7 +76,7 @@ export class LotProvisioner {
    * drawn here). Returns the image's length.
    */
   writeImage(terminalId: string, fph: Uint8Array, out: Uint8Array, offset: number, random?: Uint8Array): number {
-    const key = deriveLotTerminalKey(this.#p, this.#lot.lotKey, terminalId);
+    const key = this.#terminalKey(terminalId);
     try {
       return this.#template.write(this.#p, out, offset, terminalId, key, fph, random);
     } finally {

@@ -5,6 +5,7 @@
 import { type AeadSuite, type AeadSuiteName, getAeadSuite } from '../aeadSuites.ts';
 import { concatBytes, fromUtf8, utf8 } from '../bytes.ts';
 import { TesseraError } from '../errors.ts';
+import { deriveSubkey } from '../keys.ts';
 import type { Primitives } from '../primitives.ts';
 import { encodeItems, splitItems, transcript, writeItem } from '../transcript.ts';
 
@@ -62,8 +63,17 @@ function suiteList(field: string, suites: readonly string[]): Uint8Array {
   return item(field, encodeItems(names));
 }
 
+/**
+ * K_seal (docs/factory.md §2): HMAC-SHA256 under the image's salt of transcript("otp-seal",
+ * [fph, terminalId]), which is HKDF-Extract (RFC 5869 §2.2) of the labelled fingerprint. The
+ * 32-byte suites use it as it is; the 48 bytes of SM4-CBC+HMAC-SM3 are expanded from it.
+ */
 function sealingKey(p: Primitives, fph: Uint8Array, salt: Uint8Array, terminalId: Uint8Array, length: number): Uint8Array {
-  return p.hkdf('sha256', fph, salt, transcript('otp-seal', [terminalId]), length);
+  const seed = p.hmac('sha256', salt, transcript('otp-seal', [fph, terminalId]));
+  if (length === seed.length) return seed;
+  const key = deriveSubkey(p, 'sha256', seed, 'otp-seal-key', length);
+  seed.fill(0);
+  return key;
 }
 
 /**

@@ -65,13 +65,13 @@ function toTerminal(row: TerminalsTable): TerminalRecord {
   };
 }
 
-function terminalRow(t: NewTerminal): TerminalsTable {
-  const now = iso(t.now, 'now');
+/** The row of a new terminal; `now` and `suites` as text, when the caller has them already. */
+function terminalRow(t: NewTerminal, now = iso(t.now, 'now'), suites = JSON.stringify(t.suites)): TerminalsTable {
   return {
     id: t.id,
     kid: t.kid,
     status: t.status ?? 'active',
-    suites: JSON.stringify(t.suites),
+    suites,
     label: t.label ?? null,
     created_at: now,
     updated_at: now,
@@ -136,7 +136,17 @@ class KyselyTerminalStore implements TerminalStore {
   }
 
   async createMany(terminals: readonly NewTerminal[]): Promise<number> {
-    return bulkInsertTerminals(this.#db, dialectOf(this.#db), terminals.map(terminalRow));
+    // A factory batch shares one time and one suite list: each becomes text once.
+    let now: Date | undefined;
+    let nowText = '';
+    let suites: readonly string[] | undefined;
+    let suitesText = '';
+    const rows = terminals.map((t) => {
+      if (t.now !== now) nowText = iso((now = t.now), 'now');
+      if (t.suites !== suites) suitesText = JSON.stringify((suites = t.suites));
+      return terminalRow(t, nowText, suitesText);
+    });
+    return bulkInsertTerminals(this.#db, dialectOf(this.#db), rows);
   }
 
   async transition(id: string, from: readonly TerminalStatus[], to: TerminalStatus, now: Date): Promise<TerminalRecord | undefined> {

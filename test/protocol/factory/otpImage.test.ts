@@ -1,7 +1,7 @@
 // OTP images: sealed to one hardware fingerprint, every byte protected, every AEAD suite; the
 // layout byte for byte against docs/factory.md §4; the format checks of the builder and parser.
 import assert from 'node:assert/strict';
-import { createCipheriv, createHash, hkdfSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, getCiphers, hkdfSync } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { AEAD_SUITE_NAMES, type AeadSuiteName } from '../../../src/protocol/aeadSuites.ts';
@@ -62,14 +62,23 @@ test('a re-computed digest over an altered field still cannot unseal (AEAD cover
 
 // ---- the layout, byte for byte, rebuilt from docs/factory.md §4 with node:crypto only ----
 
+const docsItem = (b: Uint8Array) => Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+
+/** K_seal as docs/factory.md §2 defines it: HMAC-SHA256(salt, transcript), expanded by HKDF past 32 bytes. */
+function docsSealingKey(hwHash: Uint8Array, salt: Uint8Array, terminalId: string, length: number): Buffer {
+  const seed = createHmac('sha256', salt)
+    .update(Buffer.concat([docsItem(Buffer.from('tessera/1/otp-seal')), docsItem(hwHash), docsItem(Buffer.from(terminalId))]))
+    .digest();
+  return length === 32 ? seed : Buffer.from(hkdfSync('sha256', seed, Buffer.alloc(0), 'tessera/1/otp-seal-key', length));
+}
+
 function docsImage(f: OtpImageFields, terminalKey: Uint8Array, hwHash: Uint8Array, salt: Uint8Array, nonce: Uint8Array): Uint8Array {
   const item = (b: Uint8Array) => Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
   const list = (names: readonly string[]) => item(Buffer.concat(names.map((n) => item(Buffer.from(n)))));
   const kid = Buffer.alloc(4);
   kid.writeUInt32BE(f.kid);
   const aad = Buffer.concat([Buffer.from('TSOT'), Buffer.from([1, 1]), kid, f.updatePublicKey, salt, item(Buffer.from(f.lotId)), item(Buffer.from(f.terminalId)), item(Buffer.from(f.serverId)), item(Buffer.from(f.url)), list(f.handshakeSuites), list(f.aeadSuites)]);
-  const info = Buffer.concat([item(Buffer.from('tessera/1/otp-seal')), item(Buffer.from(f.terminalId))]);
-  const kSeal = Buffer.from(hkdfSync('sha256', hwHash, salt, info, 32));
+  const kSeal = docsSealingKey(hwHash, salt, f.terminalId, 32);
   const c = createCipheriv('aes-256-gcm', kSeal, nonce, { authTagLength: 16 });
   c.setAAD(aad);
   const sealed = Buffer.concat([c.update(terminalKey), c.final(), c.getAuthTag()]);
@@ -89,6 +98,17 @@ test('OtpImageTemplate writes the documented bytes (AES-256-GCM), at any offset 
   assert.deepEqual(out.subarray(7, 7 + expected.length), expected);
   assert.ok(out.subarray(0, 7).every((b) => b === 0xee) && out.subarray(7 + expected.length).every((b) => b === 0xee), 'nothing outside the image');
   assert.equal(buildOtpImage(p, f, key, fph).length, expected.length);
+});
+
+test('an SM4-CBC+HMAC-SM3 image opens by hand with the 48-byte K_seal of docs/factory.md §2', { skip: !getCiphers().includes('sm4-cbc') && 'this OpenSSL has no SM4-CBC' }, () => {
+  const f = fields('sm4-cbc+hmac-sm3');
+  const image = parseOtpImage(p, buildOtpImage(p, f, key, fph));
+  const kSeal = docsSealingKey(fph, image.salt, f.terminalId, 48);
+  const ct = image.sealed.subarray(0, image.sealed.length - 32);
+  const macInput = Buffer.concat([docsItem(Buffer.from('tessera/1/sm4-cbc-hmac-sm3')), docsItem(image.aad), docsItem(image.nonce), docsItem(ct)]);
+  assert.deepEqual(createHmac('sm3', kSeal.subarray(16)).update(macInput).digest(), Buffer.from(image.sealed.subarray(image.sealed.length - 32)));
+  const d = createDecipheriv('sm4-cbc', kSeal.subarray(0, 16), image.nonce);
+  assert.deepEqual(Buffer.concat([d.update(ct), d.final()]), Buffer.from(key));
 });
 
 test('the builder refuses a field its 2-byte length cannot carry, a kid over 32 bits, and a key that is not 32 bytes', () => {
