@@ -14,6 +14,7 @@ export const ERROR_CATALOGUE = {
   'input.malformed_request': { status: 400, title: 'The request is not valid HTTP/1.1' },
   'input.headers_too_large': { status: 431, title: 'The request line and headers are larger than allowed' },
   'input.request_timeout': { status: 408, title: 'The request did not arrive in time' },
+  'input.expectation_failed': { status: 417, title: 'The Expect header asks for something this server does not do' },
   'auth.refused': { status: 401, title: 'Authentication refused' },
   'auth.challenge_expired': { status: 401, title: 'The challenge is unknown, used or expired' },
   'auth.replayed': { status: 401, title: 'This message was already seen' },

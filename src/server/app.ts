@@ -93,6 +93,8 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
+    // The Host check is requireHost's (problemDetails.ts), so a request without one gets problem+json.
+    http: { requireHostHeader: false },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
   app.decorate('tesseraConfig', config);

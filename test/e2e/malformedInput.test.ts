@@ -199,6 +199,29 @@ for (const { backend, skip } of BACKENDS) {
       }
     });
 
+    test('an HTTP/1.1 request without Host is input.malformed_request, an unknown Expect input.expectation_failed; HTTP/1.0 and 100-continue still work', { skip }, async () => {
+      const port = Number(new URL(url).port);
+      const problemOf = (raw: string, status: number, code: string, context: string) => {
+        const [head, body] = raw.split('\r\n\r\n');
+        assert.match(head!, new RegExp(`^HTTP/1.1 ${status} `), context);
+        assert.match(head!, /content-type: application\/problem\+json/i, context);
+        assert.match(head!, /connection: close/i, context);
+        const json = JSON.parse(body!);
+        assert.equal(json.code, code, context);
+        assert.equal(json.status, status, context);
+        return json;
+      };
+      const noHost = problemOf(await rawExchange(port, 'GET /healthz HTTP/1.1\r\n\r\n'), 400, 'input.malformed_request', 'no Host');
+      assert.match(noHost.detail, /Host header/);
+      problemOf(await rawExchange(port, 'POST /v1/auth/hello HTTP/1.1\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}'), 400, 'input.malformed_request', 'no Host, with a body');
+      problemOf(await rawExchange(port, 'GET /nothing HTTP/1.1\r\n\r\n'), 400, 'input.malformed_request', 'no Host, unknown route');
+      const expect = problemOf(await rawExchange(port, 'POST /v1/auth/hello HTTP/1.1\r\nhost: a\r\nexpect: 200-ok\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}'), 417, 'input.expectation_failed', 'Expect: 200-ok');
+      assert.match(expect.detail, /100-continue/);
+      assert.match(await rawExchange(port, 'GET /healthz HTTP/1.0\r\n\r\n'), /^HTTP\/1.1 200 /, 'HTTP/1.0 needs no Host');
+      const continued = await rawExchange(port, 'GET /healthz HTTP/1.1\r\nhost: a\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n');
+      assert.match(continued, /^HTTP\/1.1 100 Continue\r\n\r\nHTTP\/1.1 200 /, '100-continue');
+    });
+
     test('the admin API without the right bearer token is admin.unauthorized, before any validation', { skip }, async () => {
       const variants: [string, Record<string, string>][] = [
         ['no header', {}],

@@ -1,5 +1,6 @@
 // RFC 9457 problem+json for every error the API returns. Known errors keep their stable
 // code; anything unexpected becomes a generic 500 whose detail goes to the log only.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CATALOGUE, type ErrorCode, TesseraError } from '../../protocol/errors.ts';
@@ -64,11 +65,44 @@ export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest
   void sendProblem(request, reply, toTesseraError(err));
 }
 
+/** The problem+json body of a refusal made below Fastify. */
+function problemBody(code: ErrorCode, detail?: string): string {
+  const { status, title } = ERROR_CATALOGUE[code];
+  return JSON.stringify({ type: `https://tessera.dev/errors/${code}`, title, status, code, ...(detail ? { detail } : {}) });
+}
+
 /** The problem+json bytes of a refusal made below Fastify, on the raw socket. */
 function rawProblem(code: ErrorCode): string {
   const { status, title } = ERROR_CATALOGUE[code];
-  const body = JSON.stringify({ type: `https://tessera.dev/errors/${code}`, title, status, code });
+  const body = problemBody(code);
   return `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/**
+ * node:http's `checkExpectation` listener: a request whose `Expect` is not `100-continue`
+ * gets `417 input.expectation_failed` as problem+json (node:http alone sends an empty 417),
+ * and the connection closes, since the body, if any, was not read.
+ */
+export function refuseExpectation(request: IncomingMessage, response: ServerResponse): void {
+  const body = problemBody('input.expectation_failed', 'only "Expect: 100-continue" is understood');
+  response.writeHead(417, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  response.end(body);
+  request.resume();
+}
+
+/**
+ * An HTTP/1.1 request without a Host header gets `400 input.malformed_request` as
+ * problem+json (RFC 9112 §3.2), where node:http alone sends an empty 400. Installed as the
+ * first `onRequest` hook, with node:http's own check turned off (`requireHostHeader: false`).
+ */
+export function requireHost(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  const raw = request.raw;
+  if (raw.httpVersionMajor === 1 && raw.httpVersionMinor === 1 && raw.headers.host === undefined) {
+    void reply.header('connection', 'close');
+    void sendProblem(request, reply, new TesseraError('input.malformed_request', 'an HTTP/1.1 request needs a Host header'));
+    return;
+  }
+  done();
 }
 
 /**
@@ -87,6 +121,8 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
 
 /** Installs the error and not-found handlers on an app; call it before registering routes. */
 export function registerProblemDetails(app: FastifyInstance): void {
+  app.addHook('onRequest', requireHost);
+  app.server.on('checkExpectation', refuseExpectation);
   const routes = new RouteMethods();
   app.addHook('onRoute', routes.add);
   app.setErrorHandler((err, request, reply) => {
