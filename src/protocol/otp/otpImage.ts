@@ -235,5 +235,10 @@ export function parseOtpImage(p: Primitives, image: Uint8Array): OtpImage {
 /** Unseals the terminal key with this hardware's fingerprint hash; undefined on other hardware. */
 export function unsealOtpImage(p: Primitives, image: OtpImage, fph: Uint8Array): Uint8Array | undefined {
   const suite = getAeadSuite(image.aeadSuites[0]!)!;
-  return suite.open(p, sealingKey(p, fph, image.salt, utf8(image.terminalId), suite.keyLength), image.nonce, image.aad, image.sealed);
+  const key = sealingKey(p, fph, image.salt, utf8(image.terminalId), suite.keyLength);
+  try {
+    return suite.open(p, key, image.nonce, image.aad, image.sealed);
+  } finally {
+    key.fill(0);
+  }
 }

@@ -137,9 +137,10 @@ class KyselyTerminalStore implements TerminalStore {
 
   async createMany(terminals: readonly NewTerminal[]): Promise<number> {
     // A factory batch shares one time and one suite list: each becomes text once.
-    let now: Date | undefined;
+    // null, never a value a record carries: the first record's are always converted (and checked).
+    let now: Date | null = null;
     let nowText = '';
-    let suites: readonly string[] | undefined;
+    let suites: readonly string[] | null = null;
     let suitesText = '';
     const rows = terminals.map((t) => {
       if (t.now !== now) nowText = iso((now = t.now), 'now');

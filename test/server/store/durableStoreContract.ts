@@ -176,6 +176,31 @@ export function durableStoreContract(
         assert.equal(await store.terminals.get('T-none'), undefined);
       }));
 
+    test('createMany keeps each record its own time and suites, shared objects or not, and refuses an invalid time', () =>
+      withStore(async ({ store }) => {
+        const shared = ['hmac-sha256'];
+        const later = new Date(T0.getTime() + 60_000);
+        await store.terminals.createMany([
+          terminal('T-m1', { suites: shared }),
+          terminal('T-m2', { suites: shared }),
+          terminal('T-m3', { now: later, suites: ['hmac-sm3', 'hmac-sha256'] }),
+          terminal('T-m4', { now: new Date(T0.getTime()), suites: shared }),
+        ]);
+        const got = await Promise.all(['T-m1', 'T-m2', 'T-m3', 'T-m4'].map((id) => store.terminals.get(id)));
+        assert.deepEqual(
+          got.map((t) => [t?.createdAt.getTime(), t?.suites]),
+          [
+            [T0.getTime(), ['hmac-sha256']],
+            [T0.getTime(), ['hmac-sha256']],
+            [later.getTime(), ['hmac-sm3', 'hmac-sha256']],
+            [T0.getTime(), ['hmac-sha256']],
+          ],
+        );
+        await assert.rejects(store.terminals.createMany([terminal('T-bad', { now: new Date(Number.NaN) })]), RangeError);
+        await assert.rejects(store.terminals.createMany([terminal('T-bad', { now: undefined as unknown as Date })]), RangeError);
+        assert.equal(await store.terminals.get('T-bad'), undefined);
+      }));
+
     test('restricting remembers the state it left, until the terminal moves on', () =>
       withStore(async ({ store }) => {
         await store.terminals.createMany([{ ...terminal('T-p'), status: 'provisioned' }, terminal('T-a')]);
