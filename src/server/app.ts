@@ -8,6 +8,7 @@ import { durableServerId } from './config/durableServerId.ts';
 import type { ServerConfig } from './config/serverConfig.ts';
 import type { EphemeralStore } from './ephemeral/types.ts';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemDetails } from './http/problemDetails.ts';
+import { registerRouteAccess } from './http/routeAccess.ts';
 import { registerRawJsonBody } from './http/rawJsonBody.ts';
 import { lazyChildLoggerFactory, serializeRequest } from './http/requestLogger.ts';
 import { createBindingGuard } from './http/bindingGuard.ts';
@@ -115,6 +116,7 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
   const terminals = createTerminalService(ctx, keys);
 
   registerProblemDetails(app);
+  const routeAccess = registerRouteAccess(app);
   registerRawJsonBody(app, settings.bodyLimitBytes);
   const bindings = createBindingServices(ctx, deps.bindingAdapters);
   // Before any route plugin: every route declaring `sensitive: true` gets the binding check.
@@ -146,5 +148,7 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
   const updates = createUpdateService(ctx);
   await app.register(updateRoutes, { updates });
   await app.register(updateAdminRoutes, { updates, adminToken: config.adminToken, publicKey: config.updateKey.publicKey, maxBytes: settings.updateMaxBytes });
+  // Every route says who may call it (public, admin, or signed with a capability), or the app does not start.
+  routeAccess.check();
   return app;
 }

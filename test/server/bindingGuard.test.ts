@@ -101,7 +101,7 @@ test('a signed route that declares no capability stops the app from starting; on
       scope.get('/v1/forgot', async () => ({ ok: true }));
     });
     await forgetful.ready();
-  }, /signed route GET \/v1\/forgot declares no capability/);
+  }, /route GET \/v1\/forgot is 'signed' but declares no capability/);
 
   const verified: string[] = [];
   const app = Fastify({ logger: false });

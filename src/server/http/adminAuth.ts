@@ -4,6 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TesseraError } from '../../protocol/errors.ts';
+import { declareScopeAccess } from './routeAccess.ts';
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
@@ -33,6 +34,7 @@ export interface AdminRouteDocs {
  * @example const { tags, security } = adminScope(app, opts.adminToken);
  */
 export function adminScope(app: FastifyInstance, adminToken: string): AdminRouteDocs {
+  declareScopeAccess(app, 'admin');
   app.addHook('onRequest', adminGuard(adminToken));
   app.addHook('onSend', async (_request, reply) => {
     void reply.header('cache-control', 'no-store');

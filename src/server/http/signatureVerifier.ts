@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TesseraError } from '../../protocol/errors.ts';
 import { verifyRequest } from '../../protocol/httpsig/verifyRequest.ts';
 import type { ServerContext } from '../serverContext.ts';
+import { accessProblem, declareScopeAccess } from './routeAccess.ts';
 import { effectiveCapabilities } from '../services/lifecycle.ts';
 import type { SessionRecord, SessionRecords } from '../services/sessionRecords.ts';
 
@@ -30,8 +31,10 @@ export type SignatureVerifier = (request: FastifyRequest) => Promise<void>;
  * a route that does not declare the capability it needs makes the app refuse to start.
  */
 export function requireSignedRequests(scope: FastifyInstance, verifier: SignatureVerifier): void {
+  declareScopeAccess(scope, 'signed');
   scope.addHook('onRoute', (route) => {
-    if (typeof route.config?.capability !== 'string') throw new Error(`signed route ${route.method} ${route.url} declares no capability`);
+    const problem = accessProblem(route);
+    if (problem) throw new Error(problem);
   });
   scope.addHook('preValidation', verifier);
 }

@@ -9,12 +9,12 @@ export const authRoutes: FastifyPluginAsync<{ auth: AuthService }> = async (app,
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.post(
     '/v1/auth/hello',
-    { schema: { tags: ['auth'], summary: 'Start a mutual handshake', body: HelloBody, response: { 200: HelloReply, '4xx': Problem } } },
+    { config: { access: 'public' }, schema: { tags: ['auth'], summary: 'Start a mutual handshake', body: HelloBody, response: { 200: HelloReply, '4xx': Problem } } },
     (request) => auth.hello(request.body, request.ip),
   );
   r.post(
     '/v1/auth/finish',
-    { schema: { tags: ['auth'], summary: 'Finish a mutual handshake', body: FinishBody, response: { 200: FinishReply, '4xx': Problem } } },
+    { config: { access: 'public' }, schema: { tags: ['auth'], summary: 'Finish a mutual handshake', body: FinishBody, response: { 200: FinishReply, '4xx': Problem } } },
     (request) => auth.finish(request.body, request.ip),
   );
 };

@@ -6,8 +6,9 @@ import type { ServerContext } from '../serverContext.ts';
 /** /healthz, /readyz, /metrics, /openapi.json. */
 export const healthRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
   const hide = { hide: true };
-  app.get('/healthz', { schema: { tags: ['ops'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { tags: ['ops'], summary: 'Readiness: the durable and ephemeral stores answer' } }, async () => {
+  const config = { access: 'public' as const };
+  app.get('/healthz', { config, schema: { tags: ['ops'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config, schema: { tags: ['ops'], summary: 'Readiness: the durable and ephemeral stores answer' } }, async () => {
     try {
       await Promise.all([ctx.durable.ping(), ctx.ephemeral.ping()]);
     } catch (err) {
@@ -16,9 +17,9 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
     }
     return { status: 'ready' };
   });
-  app.get('/metrics', { schema: hide }, async (_request, reply) => {
+  app.get('/metrics', { config, schema: hide }, async (_request, reply) => {
     const body = await ctx.metrics.registry.metrics();
     return reply.type(ctx.metrics.registry.contentType).send(body);
   });
-  app.get('/openapi.json', { schema: hide }, async () => app.swagger());
+  app.get('/openapi.json', { config, schema: hide }, async () => app.swagger());
 };

@@ -43,6 +43,8 @@ export const updateRoutes: FastifyPluginAsync<{ updates: UpdateService }> = asyn
   r.get(
     '/v1/updates/latest',
     {
+      // Public on purpose: a terminal restricted at boot cannot unseal its key, so it has no session (docs/protocol.md §11).
+      config: { access: 'public' },
       schema: { tags, security: [], summary: 'The newest signed update a terminal on `current` in `lot` may install (null if none); no session needed', querystring: LatestUpdateQuery, response: { 200: LatestUpdateReply, '4xx': Problem } },
     },
     async (request, reply) => {
@@ -55,6 +57,8 @@ export const updateRoutes: FastifyPluginAsync<{ updates: UpdateService }> = asyn
   r.get(
     '/v1/updates/:version/file',
     {
+      // Public on purpose: a terminal restricted at boot cannot unseal its key, so it has no session (docs/protocol.md §11).
+      config: { access: 'public' },
       schema: { tags, security: [], summary: 'The update file (application/octet-stream; single byte ranges for resuming); no session needed', params: UpdateVersionParams, response: { 200: FileBody, 206: FileBody, '4xx': Problem } },
     },
     async (request, reply) => {

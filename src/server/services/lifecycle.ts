@@ -1,8 +1,9 @@
 // Terminal lifecycle in one place (docs/factory.md §6): what a session of a terminal in each
-// state may do. Every signed-session route declares the capability it needs; a session holds
-// the capabilities of its terminal's state, re-checked against the current state on each
-// call. The update routes are public (routes/updateRoutes.ts): `update` tells the terminal,
-// in its session, that updating is what it may still do.
+// state may do. Every route declares who may call it (http/routeAccess.ts); a signed-session
+// route also declares the capability it needs, and a session holds the capabilities of its
+// terminal's state, re-checked against the current state on each call. The update routes are
+// public (a terminal restricted at boot has no session): `update` tells the terminal, in its
+// session, that updating is what it may still do.
 import type { TerminalStatus } from '../store/types.ts';
 
 /**
