@@ -22,6 +22,7 @@ const TERMINAL_INFO = utf8('tessera/1/terminal');
  * @example const keyOf = terminalKeyDeriver(p, lotKey); const kt = keyOf('L-1-000001');
  */
 export function terminalKeyDeriver(p: Primitives, base: Uint8Array): (terminalId: string) => Uint8Array {
+  if (!p.hkdfWithKey) return (terminalId) => deriveTerminalKey(p, base, terminalId);
   const derive = p.hkdfWithKey('sha256', base, TERMINAL_INFO, 32);
   return (terminalId) => derive(utf8(terminalId));
 }

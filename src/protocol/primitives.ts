@@ -19,8 +19,9 @@ export interface Primitives {
    * HKDF under one input key for many salts: `hkdfWithKey(hash, ikm, info, length)(salt)` is
    * `hkdf(hash, ikm, salt, info, length)`. For a key that derives many others (a lot key at
    * the factory), so an implementation can prepare the key once. `ikm` must not change afterwards.
+   * Optional: without it, callers run {@link hkdf} per salt.
    */
-  hkdfWithKey(hash: HashName, ikm: Uint8Array, info: Uint8Array, length: number): (salt: Uint8Array) => Uint8Array;
+  hkdfWithKey?(hash: HashName, ikm: Uint8Array, info: Uint8Array, length: number): (salt: Uint8Array) => Uint8Array;
   /** Cryptographically secure random bytes. */
   randomBytes(length: number): Uint8Array;
   /** Constant-time equality; false (not an exception) when lengths differ. */

@@ -215,6 +215,7 @@ for (const { backend, skip } of BACKENDS) {
       assert.match(noHost.detail, /Host header/);
       problemOf(await rawExchange(port, 'POST /v1/auth/hello HTTP/1.1\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}'), 400, 'input.malformed_request', 'no Host, with a body');
       problemOf(await rawExchange(port, 'GET /nothing HTTP/1.1\r\n\r\n'), 400, 'input.malformed_request', 'no Host, unknown route');
+      problemOf(await rawExchange(port, 'GET /%zz HTTP/1.1\r\n\r\n'), 400, 'input.malformed_request', 'no Host, a URL that fails before routing');
       const expect = problemOf(await rawExchange(port, 'POST /v1/auth/hello HTTP/1.1\r\nhost: a\r\nexpect: 200-ok\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}'), 417, 'input.expectation_failed', 'Expect: 200-ok');
       assert.match(expect.detail, /100-continue/);
       assert.match(await rawExchange(port, 'GET /healthz HTTP/1.0\r\n\r\n'), /^HTTP\/1.1 200 /, 'HTTP/1.0 needs no Host');

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fromHex, toHex } from '../../src/protocol/bytes.ts';
+import { deriveTerminalKey, terminalKeyDeriver } from '../../src/protocol/keys.ts';
 import { nodePrimitives as p } from '../../src/protocol/nodePrimitives.ts';
+import type { Primitives } from '../../src/protocol/primitives.ts';
 
 // RFC 5869 Appendix A, test cases 1–3 (SHA-256).
 const VECTORS = [
@@ -26,7 +28,7 @@ test('hkdfWithKey: RFC 5869 test cases 1–3, several salts under one key, and a
   for (const v of VECTORS) {
     const ikm = fromHex(v.ikm);
     const info = fromHex(v.info);
-    const derive = p.hkdfWithKey('sha256', ikm, info, v.length);
+    const derive = p.hkdfWithKey!('sha256', ikm, info, v.length);
     assert.equal(toHex(derive(fromHex(v.salt))), v.okm);
     const other = p.randomBytes(16);
     assert.equal(toHex(derive(other)), toHex(p.hkdf('sha256', ikm, other, info, v.length)));
@@ -39,4 +41,15 @@ test('hkdfWithKey: RFC 5869 test cases 1–3, several salts under one key, and a
 test('an output longer than 255 hash lengths is refused', () => {
   assert.throws(() => p.hkdf('sha256', new Uint8Array(32), new Uint8Array(0), new Uint8Array(0), 255 * 32 + 1), RangeError);
   assert.equal(p.hkdf('sha256', new Uint8Array(32), new Uint8Array(0), new Uint8Array(0), 255 * 32).length, 255 * 32);
+});
+
+test('terminalKeyDeriver gives deriveTerminalKey, with hkdfWithKey and, on primitives without it, by hkdf per terminal', () => {
+  const base = p.randomBytes(32);
+  const { hkdfWithKey: _prepared, ...plain } = p;
+  const withoutPrepared: Primitives = plain;
+  for (const id of ['T-0001', 'L-2026-11-000042', 'é']) {
+    const expected = toHex(deriveTerminalKey(p, base, id));
+    assert.equal(toHex(terminalKeyDeriver(p, base)(id)), expected, id);
+    assert.equal(toHex(terminalKeyDeriver(withoutPrepared, base)(id)), expected, `${id}, no hkdfWithKey`);
+  }
 });

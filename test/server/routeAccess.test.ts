@@ -8,10 +8,10 @@ import { adminScope } from '../../src/server/http/adminAuth.ts';
 import { accessProblem, registerRouteAccess } from '../../src/server/http/routeAccess.ts';
 import { requireSignedRequests } from '../../src/server/http/signatureVerifier.ts';
 
-test('accessProblem: public, admin, and signed with a capability pass; anything else is named', () => {
+test('accessProblem: public passes; admin and signed pass only when their scope set them; anything else is named', () => {
   assert.equal(accessProblem({ method: 'GET', url: '/a', config: { access: 'public' } }), undefined);
-  assert.equal(accessProblem({ method: 'GET', url: '/a', config: { access: 'admin' } }), undefined);
-  assert.equal(accessProblem({ method: 'POST', url: '/a', config: { access: 'signed', capability: 'session' } }), undefined);
+  assert.match(accessProblem({ method: 'GET', url: '/a', config: { access: 'admin' } }) ?? '', /route GET \/a claims 'admin' access outside the scope that checks it/);
+  assert.match(accessProblem({ method: 'POST', url: '/a', config: { access: 'signed', capability: 'session' } }) ?? '', /claims 'signed' access outside the scope/);
   assert.match(accessProblem({ method: 'GET', url: '/none' }) ?? '', /route GET \/none declares no access/);
   assert.match(accessProblem({ method: ['GET', 'HEAD'], url: '/x', config: { access: 'secret' as 'public' } }) ?? '', /route GET,HEAD \/x declares no access/);
   assert.match(accessProblem({ method: 'GET', url: '/p', config: { access: 'public', capability: 'update' } }) ?? '', /is 'public' but declares a capability that nothing checks/);
@@ -41,7 +41,7 @@ test('the scopes set the access of their routes; check() passes an app whose rou
   await app.close();
 });
 
-test('a route without a declaration, or a capability outside a signed scope, fails the check; a scope refuses a conflicting declaration', async () => {
+test('a route without a declaration, with a capability outside a signed scope, or claiming admin or signed by itself, fails the check (again at ready); a scope refuses a conflicting declaration', async () => {
   const bare = Fastify({ logger: false });
   const bareCheck = registerRouteAccess(bare);
   bare.get('/v1/forgot', async () => ({}));
@@ -53,6 +53,20 @@ test('a route without a declaration, or a capability outside a signed scope, fai
   unchecked.get('/v1/payments', { config: { access: 'public', capability: 'pay' } }, async () => ({}));
   assert.throws(() => uncheckedCheck.check(), /route GET \/v1\/payments is 'public' but declares a capability that nothing checks/);
   await unchecked.close();
+
+  for (const [url, config] of [
+    ['/v1/admin/self-declared', { access: 'admin' as const }],
+    ['/v1/payments/self-declared', { access: 'signed' as const, capability: 'pay' }],
+  ] as const) {
+    const app = Fastify({ logger: false });
+    const appCheck = registerRouteAccess(app);
+    app.get(url, { config }, async () => ({ ok: true }));
+    assert.throws(() => appCheck.check(), /claims '(admin|signed)' access outside the scope that checks it/, url);
+    await assert.rejects(async () => {
+      await app.ready();
+    }, /claims/, 'the check runs again when the app gets ready');
+    await app.close();
+  }
 
   const conflicting = Fastify({ logger: false });
   await assert.rejects(async () => {

@@ -2,7 +2,7 @@
 // the master key, and terminal keys derived from the lot key. A factory station holds only
 // its lots' keys, so a compromised station cannot reach terminals of other lots.
 import { utf8 } from '../bytes.ts';
-import { deriveTerminalKey, terminalKeyDeriver } from '../keys.ts';
+import { deriveTerminalKey } from '../keys.ts';
 import type { Primitives } from '../primitives.ts';
 
 /** K_lot = HKDF-SHA256(ikm = master[kid], salt = UTF-8(lotId), info = "tessera/1/lot", 32). */
@@ -16,11 +16,6 @@ export function deriveLotKey(p: Primitives, master: Uint8Array, lotId: string): 
  */
 export function deriveLotTerminalKey(p: Primitives, lotKey: Uint8Array, terminalId: string): Uint8Array {
   return deriveTerminalKey(p, lotKey, terminalId);
-}
-
-/** {@link deriveLotTerminalKey} for the many terminals of one lot, K_lot prepared once. */
-export function lotTerminalKeyDeriver(p: Primitives, lotKey: Uint8Array): (terminalId: string) => Uint8Array {
-  return terminalKeyDeriver(p, lotKey);
 }
 
 /** Lot ids: 1–64 characters of A–Z a–z 0–9 . _ : - (same alphabet as terminal ids). */

@@ -5,8 +5,8 @@ import { TesseraError } from '../errors.ts';
 import { HANDSHAKE_LIMITS } from '../handshake/messages.ts';
 import { DESCRIPTOR_METADATA_KEYS, fingerprintHash, type HardwareDescriptor } from '../hardware/hardwareFingerprint.ts';
 import { OtpImageTemplate } from '../otp/otpImage.ts';
+import { terminalKeyDeriver } from '../keys.ts';
 import type { Primitives } from '../primitives.ts';
-import { lotTerminalKeyDeriver } from './lotKeys.ts';
 import type { LotMaterial } from './stationFile.ts';
 
 const TERMINAL_ID = new RegExp(HANDSHAKE_LIMITS.terminalIdPattern);
@@ -56,7 +56,8 @@ export class LotProvisioner {
     this.#p = p;
     this.#lot = lot;
     this.#template = new OtpImageTemplate(lot.fields);
-    this.#terminalKey = lotTerminalKeyDeriver(p, lot.lotKey);
+    // deriveLotTerminalKey for every terminal of the lot, with K_lot prepared once.
+    this.#terminalKey = terminalKeyDeriver(p, lot.lotKey);
   }
 
   /** Random bytes one image takes (salt and nonce); see {@link writeImage}. */

@@ -62,6 +62,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
  * decoded, an over-long path parameter) become problem+json too, not Fastify's own JSON.
  */
 export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (refusedForHost(request, reply)) return;
   void sendProblem(request, reply, toTesseraError(err));
 }
 
@@ -96,13 +97,16 @@ export function refuseExpectation(request: IncomingMessage, response: ServerResp
  * first `onRequest` hook, with node:http's own check turned off (`requireHostHeader: false`).
  */
 export function requireHost(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  if (!refusedForHost(request, reply)) done();
+}
+
+/** Answers an HTTP/1.1 request that has no Host (and closes the connection); false when it has one. */
+function refusedForHost(request: FastifyRequest, reply: FastifyReply): boolean {
   const raw = request.raw;
-  if (raw.httpVersionMajor === 1 && raw.httpVersionMinor === 1 && raw.headers.host === undefined) {
-    void reply.header('connection', 'close');
-    void sendProblem(request, reply, new TesseraError('input.malformed_request', 'an HTTP/1.1 request needs a Host header'));
-    return;
-  }
-  done();
+  if (raw.httpVersionMajor !== 1 || raw.httpVersionMinor !== 1 || raw.headers.host !== undefined) return false;
+  void reply.header('connection', 'close');
+  void sendProblem(request, reply, new TesseraError('input.malformed_request', 'an HTTP/1.1 request needs a Host header'));
+  return true;
 }
 
 /**
@@ -122,7 +126,10 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
 /** Installs the error and not-found handlers on an app; call it before registering routes. */
 export function registerProblemDetails(app: FastifyInstance): void {
   app.addHook('onRequest', requireHost);
-  app.server.on('checkExpectation', refuseExpectation);
+  app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    app.log.info({ method: request.method, url: request.url?.split('?')[0] }, 'refused a request whose Expect is not 100-continue');
+    refuseExpectation(request, response);
+  });
   const routes = new RouteMethods();
   app.addHook('onRoute', routes.add);
   app.setErrorHandler((err, request, reply) => {

@@ -5,8 +5,9 @@
 //   scope whose hook checks the token.
 // - `access: 'signed'` with the session `capability` the route needs. requireSignedRequests
 //   sets it on every route of its scope, the scope whose hook verifies the signature.
-// A route that declares nothing, or names a capability outside a signed scope (where nothing
-// would check it), stops the app from starting.
+// Only those scopes can give 'admin' or 'signed': a route that claims either by itself, declares
+// nothing, or names a capability without being signed (where nothing would check it) stops the
+// app from starting.
 import type { FastifyInstance, RouteOptions } from 'fastify';
 
 export type RouteAccess = 'public' | 'admin' | 'signed';
@@ -18,12 +19,16 @@ declare module 'fastify' {
   }
 }
 
+/** The routes whose 'admin' or 'signed' access a guarding scope set. */
+const guarded = new WeakSet<object>();
+
 /** Sets the access of every route a scope registers from now on (its guard is the scope's hook). */
 export function declareScopeAccess(scope: FastifyInstance, access: Exclude<RouteAccess, 'public'>): void {
   scope.addHook('onRoute', (route) => {
     const declared = route.config?.access;
     if (declared !== undefined && declared !== access) throw new Error(`route ${String(route.method)} ${route.url} declares access '${declared}' inside a scope that is '${access}'`);
     route.config = { ...route.config, access };
+    guarded.add(route);
   });
 }
 
@@ -33,24 +38,26 @@ export function accessProblem(route: Pick<RouteOptions, 'method' | 'url' | 'conf
   const { access, capability } = route.config ?? {};
   if (access !== 'public' && access !== 'admin' && access !== 'signed') return `${name} declares no access (config.access 'public', or an admin or signed scope)`;
   if ((access === 'signed') !== (typeof capability === 'string')) return `${name} is '${access}' but ${access === 'signed' ? 'declares no capability' : 'declares a capability that nothing checks'}`;
+  if (access !== 'public' && !guarded.has(route)) return `${name} claims '${access}' access outside the scope that checks it (adminScope or requireSignedRequests)`;
   return undefined;
 }
 
 /**
- * Records every route the app registers; `check()`, called once all plugins are registered,
- * throws for the first route whose declaration is missing or unsound.
+ * Records every route the app registers. `check()` throws for the first route whose
+ * declaration is missing or unsound; call it once all plugins are registered. It runs again
+ * when the app gets ready, for routes added after that call.
  */
 export function registerRouteAccess(app: FastifyInstance): { check(): void } {
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route) => {
     routes.push(route);
   });
-  return {
-    check() {
-      for (const route of routes) {
-        const problem = accessProblem(route);
-        if (problem) throw new Error(problem);
-      }
-    },
+  const check = () => {
+    for (const route of routes) {
+      const problem = accessProblem(route);
+      if (problem) throw new Error(problem);
+    }
   };
+  app.addHook('onReady', async () => check());
+  return { check };
 }

@@ -65,6 +65,8 @@ function toTerminal(row: TerminalsTable): TerminalRecord {
   };
 }
 
+const UNSET: unique symbol = Symbol('unset');
+
 /** The row of a new terminal; `now` and `suites` as text, when the caller has them already. */
 function terminalRow(t: NewTerminal, now = iso(t.now, 'now'), suites = JSON.stringify(t.suites)): TerminalsTable {
   return {
@@ -137,10 +139,10 @@ class KyselyTerminalStore implements TerminalStore {
 
   async createMany(terminals: readonly NewTerminal[]): Promise<number> {
     // A factory batch shares one time and one suite list: each becomes text once.
-    // null, never a value a record carries: the first record's are always converted (and checked).
-    let now: Date | null = null;
+    // UNSET is no value a record can carry: the first record's are always converted (and checked).
+    let now: Date | typeof UNSET = UNSET;
     let nowText = '';
-    let suites: readonly string[] | null = null;
+    let suites: readonly string[] | typeof UNSET = UNSET;
     let suitesText = '';
     const rows = terminals.map((t) => {
       if (t.now !== now) nowText = iso((now = t.now), 'now');

@@ -73,7 +73,7 @@ function docsSealingKey(hwHash: Uint8Array, salt: Uint8Array, terminalId: string
 }
 
 function docsImage(f: OtpImageFields, terminalKey: Uint8Array, hwHash: Uint8Array, salt: Uint8Array, nonce: Uint8Array): Uint8Array {
-  const item = (b: Uint8Array) => Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+  const item = docsItem;
   const list = (names: readonly string[]) => item(Buffer.concat(names.map((n) => item(Buffer.from(n)))));
   const kid = Buffer.alloc(4);
   kid.writeUInt32BE(f.kid);
