@@ -5,6 +5,7 @@ import type { HashName, Primitives } from './primitives.ts';
 import { transcript } from './transcript.ts';
 
 const EMPTY = new Uint8Array(0);
+const TERMINAL_INFO = utf8('tessera/1/terminal');
 
 /**
  * K_t = HKDF-SHA256(ikm = master[kid], salt = UTF-8(terminalId), info = "tessera/1/terminal", 32).
@@ -13,8 +14,6 @@ const EMPTY = new Uint8Array(0);
 export function deriveTerminalKey(p: Primitives, master: Uint8Array, terminalId: string): Uint8Array {
   return p.hkdf('sha256', master, utf8(terminalId), TERMINAL_INFO, 32);
 }
-
-const TERMINAL_INFO = utf8('tessera/1/terminal');
 
 /**
  * {@link deriveTerminalKey} under one base key for many terminals, the base key prepared once

@@ -116,7 +116,8 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
   const terminals = createTerminalService(ctx, keys);
 
   registerProblemDetails(app);
-  const routeAccess = registerRouteAccess(app);
+  // Every route says who may call it (public, admin, or signed with a capability), or the app does not get ready.
+  registerRouteAccess(app);
   registerRawJsonBody(app, settings.bodyLimitBytes);
   const bindings = createBindingServices(ctx, deps.bindingAdapters);
   // Before any route plugin: every route declaring `sensitive: true` gets the binding check.
@@ -148,7 +149,5 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
   const updates = createUpdateService(ctx);
   await app.register(updateRoutes, { updates });
   await app.register(updateAdminRoutes, { updates, adminToken: config.adminToken, publicKey: config.updateKey.publicKey, maxBytes: settings.updateMaxBytes });
-  // Every route says who may call it (public, admin, or signed with a capability), or the app does not start.
-  routeAccess.check();
   return app;
 }

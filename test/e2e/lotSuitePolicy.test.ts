@@ -34,6 +34,21 @@ async function bootOnA(image: Uint8Array): Promise<FullBoot> {
 
 const identityFrom = (boot: FullBoot): TerminalIdentity => ({ ...identityOf(boot.credential), hardwareHash: boot.hardwareHash });
 
+/**
+ * Sends the terminal's hello with its offer rewritten in transit to [hmac-sha256, hmac-sm3]:
+ * the server picks hmac-sha256 from what it received, the terminal refuses the answer as not
+ * genuine, and no session is made.
+ */
+async function assertRewrittenOfferRefused(url: string, boot: FullBoot, serverPick: string): Promise<void> {
+  const before = await sessionsCreated(url);
+  const { hello, pending } = beginHandshake(p, identityFrom(boot), boot.credential.suites);
+  const answer = await postJson(url, '/v1/auth/hello', { ...hello, suites: ['hmac-sha256', 'hmac-sm3'] });
+  assert.equal(answer.status, 200);
+  assert.equal(answer.json.suite, 'hmac-sha256', serverPick);
+  assert.throws(() => answerChallenge(p, pending, parseHelloResponse(answer.json)), (e) => isTesseraError(e, 'auth.server_not_genuine'));
+  assert.equal(await sessionsCreated(url), before);
+}
+
 for (const { backend, skip } of BACKENDS) {
   describe(`suite negotiation within a lot policy over HTTP (${backend})`, () => {
     let server: TestServer;
@@ -64,13 +79,7 @@ for (const { backend, skip } of BACKENDS) {
     });
 
     test('an offer widened in transit to [hmac-sha256, hmac-sm3] is refused by the terminal', { skip }, async () => {
-      const before = await sessionsCreated(server.url);
-      const { hello, pending } = beginHandshake(p, identityFrom(sm3Lot), sm3Lot.credential.suites);
-      const answer = await postJson(server.url, '/v1/auth/hello', { ...hello, suites: ['hmac-sha256', 'hmac-sm3'] });
-      assert.equal(answer.status, 200);
-      assert.equal(answer.json.suite, 'hmac-sha256', 'the server picked the first suite of the widened offer');
-      assert.throws(() => answerChallenge(p, pending, parseHelloResponse(answer.json)), (e) => isTesseraError(e, 'auth.server_not_genuine'));
-      assert.equal(await sessionsCreated(server.url), before);
+      await assertRewrittenOfferRefused(server.url, sm3Lot, 'the server picked the first suite of the widened offer');
     });
 
     test('a tampered SDK that offers a suite outside the lot policy is refused at finish (suite_not_allowed)', { skip }, async () => {
@@ -150,14 +159,7 @@ for (const { backend, skip } of BACKENDS) {
     });
 
     test('the lot\'s order reversed in transit (to get hmac-sha256) is caught by the terminal: no session', { skip }, async () => {
-      const boot = boots.get(`L-pref-sm3-${backend}`)!;
-      const before = await sessionsCreated(server.url);
-      const { hello, pending } = beginHandshake(p, identityFrom(boot), boot.credential.suites);
-      const answer = await postJson(server.url, '/v1/auth/hello', { ...hello, suites: ['hmac-sha256', 'hmac-sm3'] });
-      assert.equal(answer.status, 200);
-      assert.equal(answer.json.suite, 'hmac-sha256', 'the server follows the order it received');
-      assert.throws(() => answerChallenge(p, pending, parseHelloResponse(answer.json)), (e) => isTesseraError(e, 'auth.server_not_genuine'));
-      assert.equal(await sessionsCreated(server.url), before);
+      await assertRewrittenOfferRefused(server.url, boots.get(`L-pref-sm3-${backend}`)!, 'the server follows the order it received');
     });
   });
 }

@@ -18,9 +18,9 @@ test('accessProblem: public passes; admin and signed pass only when their scope 
   assert.match(accessProblem({ method: 'GET', url: '/s', config: { access: 'signed' } }) ?? '', /is 'signed' but declares no capability/);
 });
 
-test('the scopes set the access of their routes; check() passes an app whose routes all declare one', async () => {
+test('the scopes set the access of their routes; an app whose routes all declare one gets ready', async () => {
   const app = Fastify({ logger: false });
-  const routeAccess = registerRouteAccess(app);
+  registerRouteAccess(app);
   const seen = new Map<string, unknown>();
   app.addHook('onRoute', (route) => {
     seen.set(`${route.method} ${route.url}`, route);
@@ -34,24 +34,27 @@ test('the scopes set the access of their routes; check() passes an app whose rou
     requireSignedRequests(scope, async () => {});
     scope.get('/signed', { config: { capability: 'session' } }, async () => ({}));
   });
-  routeAccess.check();
   await app.ready();
   const accessOf = (key: string) => (seen.get(key) as { config?: { access?: string } }).config?.access;
   assert.deepEqual(['GET /open', 'GET /admin', 'GET /signed', 'HEAD /admin'].map(accessOf), ['public', 'admin', 'signed', 'admin']);
   await app.close();
 });
 
-test('a route without a declaration, with a capability outside a signed scope, or claiming admin or signed by itself, fails the check (again at ready); a scope refuses a conflicting declaration', async () => {
+test('a route without a declaration, with a capability outside a signed scope, or claiming admin or signed by itself, stops the app getting ready; a scope refuses a conflicting declaration', async () => {
   const bare = Fastify({ logger: false });
-  const bareCheck = registerRouteAccess(bare);
+  registerRouteAccess(bare);
   bare.get('/v1/forgot', async () => ({}));
-  assert.throws(() => bareCheck.check(), /route GET \/v1\/forgot declares no access/);
+  await assert.rejects(async () => {
+    await bare.ready();
+  }, /route GET \/v1\/forgot declares no access/);
   await bare.close();
 
   const unchecked = Fastify({ logger: false });
-  const uncheckedCheck = registerRouteAccess(unchecked);
+  registerRouteAccess(unchecked);
   unchecked.get('/v1/payments', { config: { access: 'public', capability: 'pay' } }, async () => ({}));
-  assert.throws(() => uncheckedCheck.check(), /route GET \/v1\/payments is 'public' but declares a capability that nothing checks/);
+  await assert.rejects(async () => {
+    await unchecked.ready();
+  }, /route GET \/v1\/payments is 'public' but declares a capability that nothing checks/);
   await unchecked.close();
 
   for (const [url, config] of [
@@ -59,12 +62,11 @@ test('a route without a declaration, with a capability outside a signed scope, o
     ['/v1/payments/self-declared', { access: 'signed' as const, capability: 'pay' }],
   ] as const) {
     const app = Fastify({ logger: false });
-    const appCheck = registerRouteAccess(app);
+    registerRouteAccess(app);
     app.get(url, { config }, async () => ({ ok: true }));
-    assert.throws(() => appCheck.check(), /claims '(admin|signed)' access outside the scope that checks it/, url);
     await assert.rejects(async () => {
       await app.ready();
-    }, /claims/, 'the check runs again when the app gets ready');
+    }, /claims '(admin|signed)' access outside the scope that checks it/, url);
     await app.close();
   }
 

@@ -42,15 +42,15 @@ export function toTesseraError(err: unknown): TesseraError {
   return new TesseraError('server.internal', undefined, { cause: err });
 }
 
+/** The members every problem of `code` has: type, title, status and code, from the catalogue. */
+function problemOf(code: ErrorCode): ProblemDetails {
+  const { status, title } = ERROR_CATALOGUE[code];
+  return { type: `https://tessera.dev/errors/${code}`, title, status, code };
+}
+
 /** Sends a problem+json reply for the error. */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: TesseraError): FastifyReply {
-  const body: ProblemDetails = {
-    type: `https://tessera.dev/errors/${error.code}`,
-    title: ERROR_CATALOGUE[error.code].title,
-    status: error.status,
-    code: error.code,
-    instance: request.url.split('?')[0],
-  };
+  const body: ProblemDetails = { ...problemOf(error.code), status: error.status, instance: request.url.split('?')[0] };
   if (error.expose && error.message !== body.title) body.detail = error.message;
   if (error.field) body.field = error.field;
   if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.ceil(error.retryAfterSeconds)));
@@ -68,8 +68,7 @@ export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest
 
 /** The problem+json body of a refusal made below Fastify. */
 function problemBody(code: ErrorCode, detail?: string): string {
-  const { status, title } = ERROR_CATALOGUE[code];
-  return JSON.stringify({ type: `https://tessera.dev/errors/${code}`, title, status, code, ...(detail ? { detail } : {}) });
+  return JSON.stringify(detail ? { ...problemOf(code), detail } : problemOf(code));
 }
 
 /** The problem+json bytes of a refusal made below Fastify, on the raw socket. */

@@ -22,13 +22,18 @@ declare module 'fastify' {
 /** The routes whose 'admin' or 'signed' access a guarding scope set. */
 const guarded = new WeakSet<object>();
 
-/** Sets the access of every route a scope registers from now on (its guard is the scope's hook). */
+/**
+ * Sets the access of every route a scope registers from now on (its guard is the scope's
+ * hook), and refuses such a route at once when its declaration is unsound.
+ */
 export function declareScopeAccess(scope: FastifyInstance, access: Exclude<RouteAccess, 'public'>): void {
   scope.addHook('onRoute', (route) => {
     const declared = route.config?.access;
     if (declared !== undefined && declared !== access) throw new Error(`route ${String(route.method)} ${route.url} declares access '${declared}' inside a scope that is '${access}'`);
     route.config = { ...route.config, access };
     guarded.add(route);
+    const problem = accessProblem(route);
+    if (problem) throw new Error(problem);
   });
 }
 
@@ -43,21 +48,18 @@ export function accessProblem(route: Pick<RouteOptions, 'method' | 'url' | 'conf
 }
 
 /**
- * Records every route the app registers. `check()` throws for the first route whose
- * declaration is missing or unsound; call it once all plugins are registered. It runs again
- * when the app gets ready, for routes added after that call.
+ * Records every route the app registers and, when the app gets ready (before it listens or
+ * answers an inject), fails with the first route whose declaration is missing or unsound.
  */
-export function registerRouteAccess(app: FastifyInstance): { check(): void } {
+export function registerRouteAccess(app: FastifyInstance): void {
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route) => {
     routes.push(route);
   });
-  const check = () => {
+  app.addHook('onReady', async () => {
     for (const route of routes) {
       const problem = accessProblem(route);
       if (problem) throw new Error(problem);
     }
-  };
-  app.addHook('onReady', async () => check());
-  return { check };
+  });
 }

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TesseraError } from '../../protocol/errors.ts';
 import { verifyRequest } from '../../protocol/httpsig/verifyRequest.ts';
 import type { ServerContext } from '../serverContext.ts';
-import { accessProblem, declareScopeAccess } from './routeAccess.ts';
+import { declareScopeAccess } from './routeAccess.ts';
 import { effectiveCapabilities } from '../services/lifecycle.ts';
 import type { SessionRecord, SessionRecords } from '../services/sessionRecords.ts';
 
@@ -32,10 +32,6 @@ export type SignatureVerifier = (request: FastifyRequest) => Promise<void>;
  */
 export function requireSignedRequests(scope: FastifyInstance, verifier: SignatureVerifier): void {
   declareScopeAccess(scope, 'signed');
-  scope.addHook('onRoute', (route) => {
-    const problem = accessProblem(route);
-    if (problem) throw new Error(problem);
-  });
   scope.addHook('preValidation', verifier);
 }
 
