@@ -2,7 +2,8 @@
 // itself first), then make RFC 9421-signed requests; the client renews its session itself.
 // Run: TESSERA_CREDENTIAL=T-0001.json npx tsx examples/terminalClient.ts
 import { readFileSync } from 'node:fs';
-import { nodePrimitives, parseCredential, TerminalClient } from 'tessera/terminal';
+import { parseCredential, TerminalClient } from 'tessera/terminal';
+import { nodePrimitives } from 'tessera/terminal/node';
 
 const credential = parseCredential(JSON.parse(readFileSync(process.env['TESSERA_CREDENTIAL'] ?? 'T-0001.json', 'utf8')));
 const client = new TerminalClient({ credential, primitives: nodePrimitives });

@@ -1,6 +1,7 @@
 // Public entry point `tessera/protocol`: the wire protocol as pure functions, shared by the
 // server and terminals (encodings, transcripts, key derivation, handshake, request
-// signatures, OCRA). No I/O; randomness and time come in through arguments.
+// signatures, OCRA). No I/O; randomness and time come in through arguments. No Node API
+// either: the node:crypto primitives are the separate entry `tessera/protocol/node`.
 export { concatBytes, fromBase64Url, fromHex, fromUtf8, toBase64Url, toHex, utf8 } from './bytes.ts';
 export { parseCredential, type TerminalCredential } from './credential.ts';
 export { ERROR_CATALOGUE, type ErrorCode, isTesseraError, TesseraError } from './errors.ts';
@@ -13,7 +14,6 @@ export { getHandshakeSuite, type HandshakeSuite, MAC_SUITE_NAMES } from './hands
 export { answerChallenge, beginHandshake, type PendingHandshake, type TerminalIdentity } from './handshake/terminalHandshake.ts';
 export * from './httpsig/index.ts';
 export { deriveRequestKey, deriveSessionKey, deriveSubkey, deriveTerminalKey } from './keys.ts';
-export { nodePrimitives } from './nodePrimitives.ts';
 export * from './ocra/index.ts';
 export { HASH_LENGTH, type HashName, type Primitives } from './primitives.ts';
 export { LABEL_PREFIX, parseTranscript, type TranscriptField, transcript } from './transcript.ts';

@@ -1,7 +1,7 @@
-// Public entry point `tessera/terminal`: the device SDK.
+// Public entry point `tessera/terminal`: the device SDK. Free of Node APIs so it bundles for a
+// browser; Node's primitives (`nodePrimitives`) come from `tessera/terminal/node`.
 export { isTesseraError, TesseraError } from '../protocol/errors.ts';
 export { parseCredential, type TerminalCredential } from '../protocol/credential.ts';
-export { nodePrimitives } from '../protocol/nodePrimitives.ts';
 export type { FetchLike } from './httpTransport.ts';
 export { type SignedResponse, type TerminalBootOptions, TerminalClient, type TerminalClientOptions, type TerminalSession } from './terminalClient.ts';
 export { type BootOptions, type BootResult, bootTerminal, type FullBoot, type RestrictedBoot, type RestrictedReason, type SuitePolicy } from './bootTerminal.ts';
