@@ -20,6 +20,7 @@ import { adminRoutes } from './routes/adminRoutes.ts';
 import { authRoutes } from './routes/authRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { lotRoutes } from './routes/lotRoutes.ts';
+import { metricsRoutes } from './routes/metricsRoutes.ts';
 import { bindingAdminRoutes } from './routes/bindingAdminRoutes.ts';
 import { bindingRoutes } from './routes/bindingRoutes.ts';
 import { codeBatchRoutes } from './routes/codeBatchRoutes.ts';
@@ -58,6 +59,7 @@ export const REDACTED_LOG_PATHS = [
   'req.headers.cookie',
   '*.key',
   '*.adminToken',
+  '*.metricsToken',
   '*.terminalProof',
   '*.serverProof',
   '*.credential',
@@ -129,6 +131,7 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
     },
   });
   await app.register(healthRoutes, { ctx });
+  await app.register(metricsRoutes, { metrics: ctx.metrics, adminToken: config.adminToken, metricsToken: settings.metricsToken });
   await app.register(authRoutes, { auth });
   const verifier = createSignatureVerifier(ctx, sessions);
   const publicUrl = (origin: string) => settings.publicUrl ?? origin;

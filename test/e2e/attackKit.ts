@@ -162,14 +162,17 @@ export function sendRaw(r: SignedRequest, options: { connectTo?: string; host?: 
   });
 }
 
-/** `tessera_handshakes_succeeded_total` of a server: every session ever created by finish. */
-export async function sessionsCreated(base: string): Promise<number> {
-  const answer = await send(base + '/metrics');
-  assert.equal(answer.status, 200);
-  const m = /^tessera_handshakes_succeeded_total (\d+)$/m.exec(answer.text);
-  assert.ok(m, 'the metrics carry tessera_handshakes_succeeded_total');
-  return Number(m[1]);
+/** The value of one sample line (`name{labels} value`) of the server's /metrics, read with the admin token; 0 when absent. */
+export async function metricValue(admin: (method: string, path: string) => Promise<Response>, sample: string): Promise<number> {
+  const res = await admin('GET', '/metrics');
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
 }
+
+/** `tessera_handshakes_succeeded_total` of a server: every session ever created by finish. */
+export const sessionsCreated = (admin: (method: string, path: string) => Promise<Response>): Promise<number> => metricValue(admin, 'tessera_handshakes_succeeded_total');
 
 /** One refused handshake as the event log records it. */
 export interface Failure {

@@ -43,12 +43,12 @@ for (const { backend, skip } of BACKENDS) {
     test(`${RACERS} concurrent finishes of one challenge: one session, ${RACERS - 1} refusals`, { skip }, async () => {
       const credential = await server.addTerminal(`T-race-finish-${backend}`);
       const { finish, sessionKey } = await challengeFor(url, credential);
-      const sessionsBefore = await sessionsCreated(url);
+      const sessionsBefore = await sessionsCreated(server.admin);
       const { won, lost } = split(await Promise.all(Array.from({ length: RACERS }, () => sendFinish(url, finish))));
       assert.equal(won.length, 1, 'exactly one finish succeeds');
       assert.equal(lost.length, RACERS - 1);
       for (const answer of lost) assertProblem(answer, 401, 'auth.challenge_expired');
-      assert.equal((await sessionsCreated(url)) - sessionsBefore, 1, 'exactly one session');
+      assert.equal((await sessionsCreated(server.admin)) - sessionsBefore, 1, 'exactly one session');
       const failures = await recentFailures(server.admin, RACERS);
       assert.equal(failures.filter((f) => f.reason === 'challenge_expired' && f.terminalId === null).length, RACERS - 1);
       // the winner's session is real

@@ -41,7 +41,7 @@ for (const { backend, skip } of BACKENDS) {
 
     /** Asserts the number of sessions created since `before` was taken. */
     async function assertNewSessions(before: number, expected: number): Promise<void> {
-      assert.equal((await sessionsCreated(url)) - before, expected, 'sessions created');
+      assert.equal((await sessionsCreated(server.admin)) - before, expected, 'sessions created');
     }
 
     test('a recorded hello sent again is refused (auth.replayed) and yields no challenge', { skip }, async () => {
@@ -61,7 +61,7 @@ for (const { backend, skip } of BACKENDS) {
     test('a recorded finish sent again is refused (auth.challenge_expired) and creates no second session', { skip }, async () => {
       const credential = await server.addTerminal(`T-replay-finish-${backend}`);
       const { finish } = await challengeFor(url, credential);
-      const sessionsBefore = await sessionsCreated(url);
+      const sessionsBefore = await sessionsCreated(server.admin);
       const first = await sendFinish(url, finish);
       assert.equal(first.status, 200);
       for (let i = 0; i < 3; i++) assertProblem(await sendFinish(url, finish), 401, 'auth.challenge_expired', `replay ${i + 1}`);
@@ -74,7 +74,7 @@ for (const { backend, skip } of BACKENDS) {
     for (const suiteName of SUITES) {
       test(`reflection (${suiteName}): the server's proof offered back as the terminal's proof is refused`, { skip }, async () => {
         const credential = await server.addTerminal(`T-reflect-${suiteName.replace(/[^a-z0-9]/gi, '')}-${backend}`, [suiteName]);
-        const sessionsBefore = await sessionsCreated(url);
+        const sessionsBefore = await sessionsCreated(server.admin);
         const { challenge, finish } = await challengeFor(url, credential);
         assert.equal(challenge.suite, suiteName);
         assert.notEqual(challenge.serverProof, finish.terminalProof, 'the two directions never share a proof');
@@ -90,7 +90,7 @@ for (const { backend, skip } of BACKENDS) {
 
       test(`reflection (${suiteName}): a second hello with the server's nonce as nonceT does not yield the terminal's proof`, { skip }, async () => {
         const credential = await server.addTerminal(`T-mirror-${suiteName.replace(/[^a-z0-9]/gi, '')}-${backend}`, [suiteName]);
-        const sessionsBefore = await sessionsCreated(url);
+        const sessionsBefore = await sessionsCreated(server.admin);
         // a man in the middle holds the genuine terminal's first challenge and opens a mirrored one
         const genuine = await challengeFor(url, credential);
         const mirrored = await postJson(url, '/v1/auth/hello', { terminalId: credential.terminalId, kid: credential.kid, nonceT: genuine.challenge.nonceS, suites: [suiteName] });
@@ -105,7 +105,7 @@ for (const { backend, skip } of BACKENDS) {
     test("one terminal's proof cannot finish another terminal's challenge", { skip }, async () => {
       const a = await server.addTerminal(`T-cross-A-${backend}`);
       const b = await server.addTerminal(`T-cross-B-${backend}`);
-      const sessionsBefore = await sessionsCreated(url);
+      const sessionsBefore = await sessionsCreated(server.admin);
 
       // 1. A's genuine proof for its own challenge, sent under B's challenge id
       const ca = await challengeFor(url, a);
@@ -161,7 +161,7 @@ for (const { backend, skip } of BACKENDS) {
     test('a hello naming another kid or a lot that is not the terminal\'s gets a proof under another key, and its finish is refused', { skip }, async () => {
       const credential = await server.addTerminal(`T-claims-${backend}`);
       const key = fromBase64Url(credential.key);
-      const sessionsBefore = await sessionsCreated(url);
+      const sessionsBefore = await sessionsCreated(server.admin);
       for (const claim of [{ kid: credential.kid + 1 }, { lotId: 'L-not-its-lot' }, { kid: credential.kid + 1, lotId: 'L-not-its-lot' }]) {
         const sent = await sendHello(url, { ...credential, ...claim });
         assert.equal(sent.answer.status, 200, `hello ${JSON.stringify(claim)} is answered like any other`);
@@ -188,7 +188,7 @@ for (const { backend, skip } of BACKENDS) {
 
     test('a challenge finished 30 s or more after hello is refused (auth.challenge_expired)', { skip }, async () => {
       const credential = await server.addTerminal(`T-expire-${backend}`);
-      const sessionsBefore = await sessionsCreated(url);
+      const sessionsBefore = await sessionsCreated(server.admin);
       const late = await challengeFor(url, credential);
       assert.equal(late.challenge.expiresAt, new Date(clock.now() + TTL_MS).toISOString());
       clock.advance(TTL_MS + 1);
@@ -216,7 +216,7 @@ for (const { backend, skip } of BACKENDS) {
       const credential = await server.addTerminal(`T-late-replay-${backend}`);
       const first = await challengeFor(url, credential);
       assert.equal((await sendFinish(url, first.finish)).status, 200);
-      const sessionsBefore = await sessionsCreated(url);
+      const sessionsBefore = await sessionsCreated(server.admin);
       clock.advance(2 * TTL_MS + 1);
       const replay = await postJson(url, '/v1/auth/hello', first.hello);
       assert.equal(replay.status, 200, 'the replay window is over: the server answers with a new challenge');

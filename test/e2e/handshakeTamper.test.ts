@@ -156,7 +156,7 @@ for (const { backend, skip } of BACKENDS) {
 
     test('downgrade: hmac-sha256 removed from the offered list is caught by the terminal and by the server', { skip }, async () => {
       const credential = await server.addTerminal(`T-downgrade-${backend}`, ['hmac-sha256', 'hmac-sm3']);
-      const sessionsBefore = await sessionsCreated(url);
+      const sessionsBefore = await sessionsCreated(server.admin);
       const { hello, pending } = beginHandshake(p, identityOf(credential), ['hmac-sha256', 'hmac-sm3']);
       // the man in the middle forwards the hello without the suite it wants to avoid
       const answer = await postJson(url, '/v1/auth/hello', { ...hello, suites: ['hmac-sm3'] });
@@ -166,7 +166,7 @@ for (const { backend, skip } of BACKENDS) {
       assert.throws(() => answerChallenge(p, pending, challenge), (err) => isTesseraError(err, 'auth.server_not_genuine'));
       // a terminal that answered anyway, over the list it really offered, is refused by the server
       assertProblem(await sendFinish(url, honestFinish(pending, challenge)), 401, 'auth.refused');
-      assert.equal((await sessionsCreated(url)) - sessionsBefore, 0);
+      assert.equal((await sessionsCreated(server.admin)) - sessionsBefore, 0);
       assert.equal((await failureReasons(server.admin, credential.terminalId))[0], 'bad_proof');
     });
 
@@ -208,11 +208,11 @@ for (const { backend, skip } of BACKENDS) {
 
     test('a terminal allowed only hmac-sm3 that logs in with hmac-sha256 is refused at finish', { skip }, async () => {
       const credential = await server.addTerminal(`T-sm3-only-${backend}`, ['hmac-sm3']);
-      const sessionsBefore = await sessionsCreated(url);
+      const sessionsBefore = await sessionsCreated(server.admin);
       const { challenge, finish } = await challengeFor(url, credential, ['hmac-sha256']);
       assert.equal(challenge.suite, 'hmac-sha256', 'hello reveals nothing about the policy');
       assertProblem(await sendFinish(url, finish), 401, 'auth.refused');
-      assert.equal((await sessionsCreated(url)) - sessionsBefore, 0);
+      assert.equal((await sessionsCreated(server.admin)) - sessionsBefore, 0);
       assert.equal((await failureReasons(server.admin, credential.terminalId))[0], 'suite_not_allowed');
       // the same terminal within its policy logs in
       const allowed = await challengeFor(url, credential, ['hmac-sm3']);
@@ -223,7 +223,7 @@ for (const { backend, skip } of BACKENDS) {
       const mac = getHandshakeSuite(suiteName)!.family === 'mac';
       test(`property (${suiteName}): any flipped byte or character of the hello answer is refused${mac ? ' by the terminal' : ''}`, { skip }, async () => {
         const credential = await server.addTerminal(`T-flip-hello-${suiteName.replace(/[^a-z0-9]/gi, '')}-${backend}`, [suiteName]);
-        const sessionsBefore = await sessionsCreated(url);
+        const sessionsBefore = await sessionsCreated(server.admin);
         let finishedByServer = 0;
         // expiresAt is advisory (the server enforces its own clock) and not covered by the proof
         const fields = ['challengeId', 'suite', 'nonceS', 'serverProof'] as const;
@@ -248,13 +248,13 @@ for (const { backend, skip } of BACKENDS) {
           { numRuns: NUM_RUNS },
         );
         if (mac) assert.equal(finishedByServer, 0);
-        assert.equal((await sessionsCreated(url)) - sessionsBefore, 0);
+        assert.equal((await sessionsCreated(server.admin)) - sessionsBefore, 0);
       });
     }
 
     test('property: any flipped byte or character of the finish request is refused by the server', { skip }, async () => {
       const credential = await server.addTerminal(`T-flip-finish-${backend}`);
-      const sessionsBefore = await sessionsCreated(url);
+      const sessionsBefore = await sessionsCreated(server.admin);
       let genuineAfterwards = 0;
       await fc.assert(
         fc.asyncProperty(fc.constantFrom('challengeId' as const, 'terminalProof' as const), flipArb, async (field, flip) => {
@@ -274,13 +274,13 @@ for (const { backend, skip } of BACKENDS) {
         }),
         { numRuns: NUM_RUNS },
       );
-      assert.equal((await sessionsCreated(url)) - sessionsBefore, genuineAfterwards);
+      assert.equal((await sessionsCreated(server.admin)) - sessionsBefore, genuineAfterwards);
     });
 
     for (const suiteName of ['hmac-sha256', 'hmac-sm3', OCRA]) {
       test(`property (${suiteName}): any flipped byte of the hello request's terminalId, kid or nonceT is refused by the server or the terminal`, { skip }, async () => {
         const credential = await server.addTerminal(`T-flip-req-${suiteName.replace(/[^a-z0-9]/gi, '')}-${backend}`, [suiteName]);
-        const sessionsBefore = await sessionsCreated(url);
+        const sessionsBefore = await sessionsCreated(server.admin);
         await fc.assert(
           fc.asyncProperty(fc.constantFrom('terminalId' as const, 'kid' as const, 'nonceT' as const), flipArb, async (field, flip) => {
             const { hello, pending } = beginHandshake(p, identityOf(credential), [suiteName]);
@@ -299,7 +299,7 @@ for (const { backend, skip } of BACKENDS) {
           }),
           { numRuns: NUM_RUNS },
         );
-        assert.equal((await sessionsCreated(url)) - sessionsBefore, 0);
+        assert.equal((await sessionsCreated(server.admin)) - sessionsBefore, 0);
       });
 
       test(`property (${suiteName}): any flipped byte or character of the finish answer is refused by TerminalClient`, { skip }, async () => {

@@ -39,14 +39,15 @@ const identityFrom = (boot: FullBoot): TerminalIdentity => ({ ...identityOf(boot
  * the server picks hmac-sha256 from what it received, the terminal refuses the answer as not
  * genuine, and no session is made.
  */
-async function assertRewrittenOfferRefused(url: string, boot: FullBoot, serverPick: string): Promise<void> {
-  const before = await sessionsCreated(url);
+async function assertRewrittenOfferRefused(server: TestServer, boot: FullBoot, serverPick: string): Promise<void> {
+  const url = server.url;
+  const before = await sessionsCreated(server.admin);
   const { hello, pending } = beginHandshake(p, identityFrom(boot), boot.credential.suites);
   const answer = await postJson(url, '/v1/auth/hello', { ...hello, suites: ['hmac-sha256', 'hmac-sm3'] });
   assert.equal(answer.status, 200);
   assert.equal(answer.json.suite, 'hmac-sha256', serverPick);
   assert.throws(() => answerChallenge(p, pending, parseHelloResponse(answer.json)), (e) => isTesseraError(e, 'auth.server_not_genuine'));
-  assert.equal(await sessionsCreated(url), before);
+  assert.equal(await sessionsCreated(server.admin), before);
 }
 
 for (const { backend, skip } of BACKENDS) {
@@ -79,7 +80,7 @@ for (const { backend, skip } of BACKENDS) {
     });
 
     test('an offer widened in transit to [hmac-sha256, hmac-sm3] is refused by the terminal', { skip }, async () => {
-      await assertRewrittenOfferRefused(server.url, sm3Lot, 'the server picked the first suite of the widened offer');
+      await assertRewrittenOfferRefused(server, sm3Lot, 'the server picked the first suite of the widened offer');
     });
 
     test('a tampered SDK that offers a suite outside the lot policy is refused at finish (suite_not_allowed)', { skip }, async () => {
@@ -102,7 +103,7 @@ for (const { backend, skip } of BACKENDS) {
     });
 
     test('hardware evidence stripped or swapped in transit is caught by the terminal: no session, restricted or not', { skip }, async () => {
-      const before = await sessionsCreated(server.url);
+      const before = await sessionsCreated(server.admin);
       const identity = identityFrom(mixedLot);
       const other = beginHandshake(p, identity, mixedLot.credential.suites).hello.evidence!;
       const edits: ((h: HelloRequest) => HelloRequest)[] = [({ evidence: _e, ...rest }) => rest, (h) => ({ ...h, evidence: other })];
@@ -113,7 +114,7 @@ for (const { backend, skip } of BACKENDS) {
         assert.equal(answer.status, 200);
         assert.throws(() => answerChallenge(p, pending, parseHelloResponse(answer.json)), (e) => isTesseraError(e, 'auth.server_not_genuine'));
       }
-      assert.equal(await sessionsCreated(server.url), before);
+      assert.equal(await sessionsCreated(server.admin), before);
     });
   });
 
@@ -159,7 +160,7 @@ for (const { backend, skip } of BACKENDS) {
     });
 
     test('the lot\'s order reversed in transit (to get hmac-sha256) is caught by the terminal: no session', { skip }, async () => {
-      await assertRewrittenOfferRefused(server.url, boots.get(`L-pref-sm3-${backend}`)!, 'the server follows the order it received');
+      await assertRewrittenOfferRefused(server, boots.get(`L-pref-sm3-${backend}`)!, 'the server follows the order it received');
     });
   });
 }

@@ -69,7 +69,7 @@ for (const { backend, skip } of BACKENDS) {
     });
 
     test('the same image on hardware B: restricted locally, nothing reaches the server, updates stay checkable', { skip }, async () => {
-      const before = await sessionsCreated(server.url);
+      const before = await sessionsCreated(server.admin);
       const moved = await TerminalClient.boot({ otpStore: new MemoryOtpStore(made.get(honest)!.image), hardware: onB, primitives: p });
       assert.ok(moved instanceof RestrictedTerminal);
       assert.equal(moved.reason, 'hardware_mismatch');
@@ -79,7 +79,7 @@ for (const { backend, skip } of BACKENDS) {
       assert.equal(source.url, server.url);
       assert.equal(source.lotId, lotId);
       assert.deepEqual(source.updatePublicKey, server.config.updateKey.publicKey);
-      assert.equal(await sessionsCreated(server.url), before);
+      assert.equal(await sessionsCreated(server.admin), before);
     });
 
     test('a tampered SDK with the key from A running on B: update-only session, /v1/session refused, hardware.mismatch recorded', { skip }, async () => {

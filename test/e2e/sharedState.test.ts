@@ -81,7 +81,7 @@ describe('shared state across server processes (PostgreSQL + Redis)', () => {
     await a?.close();
   });
 
-  const totalSessions = async (...urls: string[]) => (await Promise.all(urls.map(sessionsCreated))).reduce((x, y) => x + y, 0);
+  const totalSessions = async (...servers: TestServer[]) => (await Promise.all(servers.map((s) => sessionsCreated(s.admin)))).reduce((x, y) => x + y, 0);
   const works = async (url: string, session: TestSession) => {
     const answer = await sendSigned(signed(url, session, 'GET', '/v1/session'));
     assert.equal(answer.status, 200, `${url}: ${answer.text}`);
@@ -107,11 +107,11 @@ describe('shared state across server processes (PostgreSQL + Redis)', () => {
   test(`${RACERS} concurrent finishes split over two servers: exactly one session`, { skip }, async () => {
     const credential = await a.addTerminal('T-shared-race');
     const { finish } = await challengeFor(b.url, credential);
-    const before = await totalSessions(a.url, b.url);
+    const before = await totalSessions(a, b);
     const answers: Answer[] = await Promise.all(Array.from({ length: RACERS }, (_, i) => sendFinish(i % 2 ? a.url : b.url, finish)));
     assert.equal(answers.filter((x) => x.status === 200).length, 1);
     for (const answer of answers.filter((x) => x.status !== 200)) assertProblem(answer, 401, 'auth.challenge_expired');
-    assert.equal((await totalSessions(a.url, b.url)) - before, 1);
+    assert.equal((await totalSessions(a, b)) - before, 1);
   });
 
   test('a hello replayed to the other server is refused (auth.replayed)', { skip }, async () => {

@@ -65,7 +65,7 @@ for (const { backend, skip } of BACKENDS) {
       const revoked = await server.addTerminal(`T-revoked-${backend}`);
       assert.equal((await server.admin('POST', `/v1/admin/terminals/${revoked.terminalId}/revoke`)).status, 200);
       const unknownId = `T-nobody-${backend}`;
-      const sessionsBefore = await sessionsCreated(url);
+      const sessionsBefore = await sessionsCreated(server.admin);
 
       const wrong = await challengeFor(url, known);
       const badProof = await postJson(url, '/v1/auth/finish', { challengeId: wrong.challenge.challengeId, terminalProof: wrongProof() });
@@ -81,7 +81,7 @@ for (const { backend, skip } of BACKENDS) {
       assert.equal(revokedAnswer.text, badProof.text, 'byte-identical bodies');
       assert.deepEqual(headerShape(unknownAnswer), headerShape(badProof));
       assert.deepEqual(headerShape(revokedAnswer), headerShape(badProof));
-      assert.equal((await sessionsCreated(url)) - sessionsBefore, 0);
+      assert.equal((await sessionsCreated(server.admin)) - sessionsBefore, 0);
 
       assert.deepEqual(await failureReasons(server.admin, known.terminalId), ['bad_proof']);
       assert.deepEqual(await failureReasons(server.admin, unknownId), ['unknown_terminal']);

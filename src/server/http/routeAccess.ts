@@ -1,8 +1,8 @@
 // Who may call each route, declared on the route itself (docs/protocol.md §6):
-// - `access: 'public'`: no credential. Health and metrics, the handshake, and the update
+// - `access: 'public'`: no credential. Health, the handshake, and the update
 //   routes, which a terminal that cannot unseal its key (restricted at boot) still needs.
-// - `access: 'admin'`: the admin token. adminScope sets it on every route of its plugin, the
-//   scope whose hook checks the token.
+// - `access: 'admin'`: the admin token (or, for /metrics, the metrics token). adminScope sets
+//   it on every route of its plugin, the scope whose hook checks the token.
 // - `access: 'signed'` with the session `capability` the route needs. requireSignedRequests
 //   sets it on every route of its scope, the scope whose hook verifies the signature.
 // Only those scopes can give 'admin' or 'signed': a route that claims either by itself, declares

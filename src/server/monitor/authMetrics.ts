@@ -17,7 +17,7 @@ export interface AuthMetrics {
   handshakesStarted: Counter;
   handshakesSucceeded: Counter;
   handshakesFailed: Counter<'reason'>;
-  stepDuration: Histogram<'step'>;
+  stepDuration: Histogram<'step' | 'outcome'>;
   signedRequests: Counter<'outcome'>;
 }
 
@@ -32,8 +32,8 @@ export function createAuthMetrics(): AuthMetrics {
     handshakesFailed: new Counter({ name: 'tessera_handshakes_failed_total', help: 'Handshakes refused, by reason.', labelNames: ['reason'], registers: [registry] }),
     stepDuration: new Histogram({
       name: 'tessera_handshake_step_duration_seconds',
-      help: 'Server time spent in each handshake step.',
-      labelNames: ['step'],
+      help: 'Server time spent in each handshake step, by outcome (ok or refused).',
+      labelNames: ['step', 'outcome'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),

@@ -1,11 +1,11 @@
-// Liveness, readiness (both stores answer), Prometheus metrics and the OpenAPI document.
+// Liveness, readiness (both stores answer) and the OpenAPI document: public. The metrics are
+// in metricsRoutes.ts, behind a token.
 import type { FastifyPluginAsync } from 'fastify';
 import { TesseraError } from '../../protocol/errors.ts';
 import type { ServerContext } from '../serverContext.ts';
 
-/** /healthz, /readyz, /metrics, /openapi.json. */
+/** /healthz, /readyz, /openapi.json. */
 export const healthRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (app, { ctx }) => {
-  const hide = { hide: true };
   const config = { access: 'public' as const };
   app.get('/healthz', { config, schema: { tags: ['ops'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config, schema: { tags: ['ops'], summary: 'Readiness: the durable and ephemeral stores answer' } }, async () => {
@@ -17,9 +17,5 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
     }
     return { status: 'ready' };
   });
-  app.get('/metrics', { config, schema: hide }, async (_request, reply) => {
-    const body = await ctx.metrics.registry.metrics();
-    return reply.type(ctx.metrics.registry.contentType).send(body);
-  });
-  app.get('/openapi.json', { config, schema: hide }, async () => app.swagger());
+  app.get('/openapi.json', { config, schema: { hide: true } }, async () => app.swagger());
 };

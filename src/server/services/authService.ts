@@ -35,9 +35,21 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
     throw new TesseraError(code);
   }
 
-  return {
+  /** Runs one step, recording its duration with its outcome (a refusal is timed too). */
+  async function timed<T>(step: 'hello' | 'finish', run: () => Promise<T>): Promise<T> {
+    const end = ctx.metrics.stepDuration.startTimer({ step });
+    try {
+      const result = await run();
+      end({ outcome: 'ok' });
+      return result;
+    } catch (err) {
+      end({ outcome: 'refused' });
+      throw err;
+    }
+  }
+
+  const steps: AuthService = {
     async hello(req, source) {
-      const end = ctx.metrics.stepDuration.startTimer({ step: 'hello' });
       if (new Set(req.suites).size !== req.suites.length) {
         throw new TesseraError('input.invalid', 'suites must not repeat', { field: 'suites' });
       }
@@ -66,12 +78,10 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
       const fresh = await ctx.ephemeral.putIfAbsentThenPut(`hello:${req.terminalId}:${req.nonceT}`, 2 * ttlMs, challengeKey(record.challengeId), JSON.stringify(record), ttlMs);
       if (!fresh) return refuse('replayed_hello', req.terminalId, source, 'auth.replayed');
       ctx.metrics.handshakesStarted.inc();
-      end();
       return response;
     },
 
     async finish(req, source) {
-      const end = ctx.metrics.stepDuration.startTimer({ step: 'finish' });
       const raw = /^[A-Za-z0-9_-]{22}$/.test(req.challengeId) ? await ctx.ephemeral.take(challengeKey(req.challengeId)) : undefined;
       const record = raw ? (JSON.parse(raw) as ChallengeRecord) : undefined;
       if (!record || record.expiresAt <= ctx.now()) {
@@ -102,8 +112,11 @@ export function createAuthService(ctx: ServerContext, keys: TerminalKeys, sessio
         capabilities: session.capabilities,
       });
       ctx.metrics.handshakesSucceeded.inc();
-      end();
       return answer;
     },
+  };
+  return {
+    hello: (req, source) => timed('hello', () => steps.hello(req, source)),
+    finish: (req, source) => timed('finish', () => steps.finish(req, source)),
   };
 }
