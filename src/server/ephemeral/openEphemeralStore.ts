@@ -81,5 +81,9 @@ export async function openEphemeralStore(options: OpenEphemeralStoreOptions = {}
       cause: err,
     });
   }
+  // Once connected, ioredis reconnects by itself; an outage shows in /readyz and in each
+  // request it fails (503, logged by the error handler), so its error events need no handler
+  // of their own, but must have a listener (without one ioredis prints them to stderr).
+  client.on('error', () => {});
   return new RedisEphemeralStore(client, options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix });
 }

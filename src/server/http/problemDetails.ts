@@ -1,9 +1,11 @@
 // RFC 9457 problem+json for every error the API returns. Known errors keep their stable
-// code; anything unexpected becomes a generic 500 whose detail goes to the log only.
+// code; a store outage is a 503 to retry; anything else unexpected becomes a generic 500
+// whose detail goes to the log only.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CATALOGUE, type ErrorCode, TesseraError } from '../../protocol/errors.ts';
+import { isBackendOutage } from './backendOutage.ts';
 import { RouteMethods } from './routeMethods.ts';
 
 /** The body of every error response. */
@@ -26,7 +28,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_VALIDATION: 'input.invalid',
 };
 
-/** Maps any thrown value to a TesseraError (unknown ones to `server.internal`). */
+/** Maps any thrown value to a TesseraError (a store outage to `server.unavailable`, anything else unknown to `server.internal`). */
 export function toTesseraError(err: unknown): TesseraError {
   if (err instanceof TesseraError) return err;
   const fe = err as Partial<FastifyError>;
@@ -39,6 +41,7 @@ export function toTesseraError(err: unknown): TesseraError {
   }
   // Any other framework refusal of the request: its code's own status, never a mismatch.
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return new TesseraError('input.invalid', 'the request is not acceptable');
+  if (isBackendOutage(err)) return new TesseraError('server.unavailable', 'a backing store does not answer; try again later', { cause: err, expose: true, retryAfterSeconds: 5 });
   return new TesseraError('server.internal', undefined, { cause: err });
 }
 
