@@ -97,8 +97,10 @@ async function measureTessera(options: BenchOptions, plan: LoadPlan) {
     out(`  ${backend.serviceProcesses.join(' + ')} processes (local, same machine) used ${fixed(cores(run, 'services'), 2)} cores during the window (counted under "other processes")`);
   }
   for (const line of details(run)) out(line);
-  const logLines = server.output.stdout.count + server.output.stderr.count - 1; // minus the "listening" line
-  if (logLines > 0) out(`  the server wrote ${logLines} log line(s) at warn or above; last: ${[...server.output.stdout.lines, ...server.output.stderr.lines].at(-1)?.slice(0, 300)}`);
+  const logs = server.logs();
+  out(`  the server wrote ${logs.lines} log line(s) at level ${options.logLevel} and above${logs.lastWarning ? `; the last at warn or above: ${logs.lastWarning.slice(0, 300)}` : ', none at warn or above'}`);
+  const stderr = server.stderr.lines.filter((line) => !/^tessera: (server \S+ listening on|created) /.test(line)); // minus its start-up lines
+  if (stderr.length > 0) out(`  and on stderr: ${stderr.at(-1)?.slice(0, 300)}`);
   if (profDir) await printProfile(profDir);
   return { run, backend: backend.label, helloBody };
 }

@@ -35,8 +35,8 @@ then a bare Fastify POST endpoint (the floor), from a separate load-driver proce
                     share of a request that Node's HTTP server costs by itself
   --cpu-prof        run the Tessera server with --cpu-prof and print where its time went
                     (perturbs the figures)
-  --log-level L     the server's TESSERA_LOG_LEVEL (default warn; the server's own default,
-                    info, writes two log lines per request)
+  --log-level L     the server's TESSERA_LOG_LEVEL (default info, the server's own default,
+                    which writes two log lines per request; the server writes them to a file)
   -h, --help        this text
 `;
 
@@ -55,7 +55,7 @@ function number(name: string, raw: string | undefined, fallback: number, min: nu
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function logLevel(raw: string | undefined): string {
-  if (raw === undefined) return 'warn';
+  if (raw === undefined) return 'info';
   if (!LOG_LEVELS.includes(raw)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
   return raw;
 }

@@ -1,9 +1,11 @@
 // Starts the real Tessera server as a child (`node --import tsx src/cli/main.ts serve`) on
 // 127.0.0.1 port 0 with a fresh temp data dir, its own master key and admin token, and
-// registers the benchmark's terminals through the admin API. Measures nothing itself.
+// registers the benchmark's terminals through the admin API. Measures nothing itself. The
+// server's logs (pino JSON on stdout) go to a file in the data dir, as a deployment's go to
+// its journal: writing them is the server's cost, reading them is no process's.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TerminalCredential } from '../../src/protocol/credential.ts';
@@ -16,8 +18,10 @@ export interface TesseraChild {
   url: string;
   serverId: string;
   adminToken: string;
-  /** Everything the child wrote to stdout and stderr (logs at warn and above). */
-  output: { stdout: LineTail; stderr: LineTail };
+  /** What the child wrote to stderr (its "listening" line, start-up warnings). */
+  stderr: LineTail;
+  /** The log lines the child wrote to stdout so far, and the last one at warn or above. */
+  logs(): { lines: number; lastWarning: string | undefined };
 }
 
 /** Environment of the child: ours plus TESSERA_* settings; inherited TESSERA_* are dropped. */
@@ -38,13 +42,21 @@ export async function startTesseraServer(root: string, backendEnv: Record<string
     TESSERA_DATA_DIR: dataDir,
     TESSERA_MASTER_KEY: `1:${randomBytes(32).toString('base64url')}`,
     TESSERA_ADMIN_TOKEN: adminToken,
-    TESSERA_LOG_LEVEL: 'warn',
     ...backendEnv,
   });
-  const child = spawnTracked(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', 'serve'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = { stdout: new LineTail(child.stdout), stderr: new LineTail(child.stderr) };
-  const match = await output.stderr.waitFor(/^tessera: server (\S+) listening on (http:\/\/\S+)/, child, 30_000, 'the Tessera server');
-  return { child, pid: child.pid!, serverId: match[1]!, url: match[2]!, adminToken, output };
+  const logFile = join(dataDir, 'server.log');
+  const logFd = openSync(logFile, 'a', 0o600);
+  const child = spawnTracked(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli/main.ts', 'serve'], { cwd: root, env, stdio: ['ignore', logFd, 'pipe'] });
+  closeSync(logFd);
+  const stderr = new LineTail(child.stderr);
+  const match = await stderr.waitFor(/^tessera: server (\S+) listening on (http:\/\/\S+)/, child, 30_000, 'the Tessera server');
+  const logs = () => {
+    const lines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
+    // pino levels: 40 warn, 50 error, 60 fatal.
+    const lastWarning = lines.findLast((line) => Number(/"level":(\d+)/.exec(line)?.[1] ?? 0) >= 40);
+    return { lines: lines.length, lastWarning };
+  };
+  return { child, pid: child.pid!, serverId: match[1]!, url: match[2]!, adminToken, stderr, logs };
 }
 
 /** Registers `count` terminals (bench-0, bench-1, …) and returns their credentials. */
