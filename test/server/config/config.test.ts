@@ -99,3 +99,17 @@ test('a key file readable by others is refused', () => {
   chmodSync(file, 0o644);
   assert.throws(() => loadOrCreateKeyFile(file), /chmod 600/);
 });
+
+test('each documented default is the default the parser falls back to', () => {
+  const loaded = loadSettings({}) as unknown as Record<string, unknown>;
+  for (const [name, def] of Object.entries(SETTINGS) as Array<[string, { env: string; defaultText: string; default: unknown }]>) {
+    assert.deepEqual(loaded[name], def.default, `${def.env} (${name}) as loaded`);
+    if (def.default === undefined) {
+      // Unset by default: the docs say what happens instead, in parentheses.
+      assert.match(def.defaultText, /^\(.+\)$/, `${def.env} (${name})`);
+    } else {
+      const actual = Array.isArray(def.default) ? def.default.join(',') : String(def.default);
+      assert.equal(def.defaultText, actual, `${def.env} (${name})`);
+    }
+  }
+});
