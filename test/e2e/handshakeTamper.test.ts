@@ -1,6 +1,6 @@
 // Tampering with the handshake in transit: a man in the middle who edits the offered suite
 // list (downgrade), a terminal outside its suite policy, and fast-check properties that flip
-// one byte or character of the hello request's terminal id, kid or nonce (as the server sees
+// one byte or character of the hello request's terminal id, kid, nonce or offered suite (as the server sees
 // it), of any field of the hello answer (as the terminal sees it), of the finish request (as
 // the server sees it) or of the finish answer (as TerminalClient sees it). Nothing tampered
 // yields a session the terminal uses.
@@ -90,10 +90,11 @@ function flipCharBit(value: string, flip: Flip): string {
  * (so the result may not even be JSON). `bit` flips a bit of the kid, of the nonce's decoded
  * bytes or of a terminal-id character; `char` puts a character into the text as it is.
  */
-function tamperHello(hello: HelloRequest, field: 'terminalId' | 'kid' | 'nonceT', flip: Flip): string {
+function tamperHello(hello: HelloRequest, field: 'terminalId' | 'kid' | 'nonceT' | 'suites', flip: Flip): string {
   const text = JSON.stringify(hello);
-  const value = field === 'kid' ? String(hello.kid) : hello[field];
-  const start = text.indexOf(`"${field}":`) + field.length + 3 + (field === 'kid' ? 0 : 1);
+  // for `suites`, the first suite name of the list
+  const value = field === 'kid' ? String(hello.kid) : field === 'suites' ? hello.suites[0]! : hello[field];
+  const start = text.indexOf(`"${field}":`) + field.length + 3 + (field === 'kid' ? 0 : field === 'suites' ? 2 : 1);
   assert.equal(text.slice(start, start + value.length), value);
   let changed: string;
   if (flip.mode === 'char') changed = applyFlip(value, flip, false);
@@ -278,18 +279,18 @@ for (const { backend, skip } of BACKENDS) {
     });
 
     for (const suiteName of ['hmac-sha256', 'hmac-sm3', OCRA]) {
-      test(`property (${suiteName}): any flipped byte of the hello request's terminalId, kid or nonceT is refused by the server or the terminal`, { skip }, async () => {
+      test(`property (${suiteName}): any flipped byte of the hello request's terminalId, kid, nonceT or offered suite is refused by the server or the terminal`, { skip }, async () => {
         const credential = await server.addTerminal(`T-flip-req-${suiteName.replace(/[^a-z0-9]/gi, '')}-${backend}`, [suiteName]);
         const sessionsBefore = await sessionsCreated(server.admin);
         await fc.assert(
-          fc.asyncProperty(fc.constantFrom('terminalId' as const, 'kid' as const, 'nonceT' as const), flipArb, async (field, flip) => {
+          fc.asyncProperty(fc.constantFrom('terminalId' as const, 'kid' as const, 'nonceT' as const, 'suites' as const), flipArb, async (field, flip) => {
             const { hello, pending } = beginHandshake(p, identityOf(credential), [suiteName]);
             const body = tamperHello(hello, field, flip);
             const answer = await send(`${url}/v1/auth/hello`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
             if (answer.status !== 200) {
-              // the server refuses what no longer parses or fits the schema
+              // the server refuses what no longer parses or fits the schema, or offers no suite it allows
               assert.equal(answer.status, 400, `${field} ${body}: ${answer.text}`);
-              assert.match(answer.json?.code ?? '', /^input\./, `${field} ${body}: ${answer.text}`);
+              assert.match(answer.json?.code ?? '', field === 'suites' ? /^(input\.|auth\.suite_unsupported$)/ : /^input\./, `${field} ${body}: ${answer.text}`);
               return;
             }
             // the server answered the hello it received; its proof is not over the terminal's view
