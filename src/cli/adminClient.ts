@@ -26,9 +26,28 @@ export interface AdminClient {
   url: string;
 }
 
+/**
+ * The server URL from --url, else TESSERA_URL, else `fallback` (a credential's or image's
+ * URL, or the local default); throws `input.invalid` naming its source when it does not parse
+ * or is not http(s).
+ */
+export function serverUrl(opts: { url?: string | undefined }, env: NodeJS.ProcessEnv, fallback: [url: string, source: string] = ['http://127.0.0.1:8080', 'the default URL']): string {
+  const [raw, source] = opts.url !== undefined ? [opts.url, '--url'] : env['TESSERA_URL'] !== undefined ? [env['TESSERA_URL'], 'TESSERA_URL'] : fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new TesseraError('input.invalid', `${source} is not a valid URL; give the server's http:// or https:// URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TesseraError('input.invalid', `${source} must be an http:// or https:// URL, not ${parsed.protocol}`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
 /** Resolves the server URL and admin token, then returns a client. */
 export function adminClient(opts: AdminOptions, env: NodeJS.ProcessEnv = process.env): AdminClient {
-  const url = (opts.url ?? env['TESSERA_URL'] ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const url = serverUrl(opts, env);
   let token = opts.adminToken ?? env['TESSERA_ADMIN_TOKEN'];
   if (!token) {
     const file = join(resolve(env['TESSERA_DATA_DIR'] ?? './.tessera'), 'admin.token');

@@ -1,5 +1,5 @@
 // Input and output helpers shared by the CLI commands.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { TesseraError } from '../protocol/errors.ts';
 
 /** Writes one line to stdout. */
@@ -19,22 +19,6 @@ export function readInput(path: string, what: string): Uint8Array {
   } catch (err) {
     throw new TesseraError('input.invalid', `cannot read the ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-}
-
-/**
- * Replaces `path` atomically: the data goes to `path.tmp`, is synced, and is renamed over
- * `path`, so the file holds either its old or its whole new content, never a part.
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', mode);
-  try {
-    writeFileSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
 }
 
 /**

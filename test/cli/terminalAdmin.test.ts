@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { runCli } from './runCli.ts';
 import { after, before, describe, test } from 'node:test';
 import { fromBase64Url, toHex } from '../../src/protocol/bytes.ts';
+import { parseCredential } from '../../src/protocol/credential.ts';
 import { deriveOcraKey } from '../../src/protocol/handshake/ocraHandshakeSuite.ts';
 import { nodePrimitives as p } from '../../src/protocol/nodePrimitives.ts';
 import { parseOcraSuite } from '../../src/protocol/ocra/parseOcraSuite.ts';
@@ -52,6 +53,27 @@ describe('tessera terminal (admin commands and login)', () => {
     const refused = await tessera('terminal', 'login', '--credential', at('T-cli-1.json'));
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /auth\.refused/);
+  });
+
+  test('add --out writes a 0600 file with every credential field; show prints the terminal', async () => {
+    const add = await tessera('terminal', 'add', '--id', 'T-cli-full', '--label', 'till 4', '--suites', 'hmac-sm3,hmac-sha256', '--out', at('T-cli-full.json'));
+    assert.equal(add.status, 0, add.stderr);
+    assert.equal(statSync(at('T-cli-full.json')).mode & 0o777, 0o600);
+    const written = JSON.parse(readFileSync(at('T-cli-full.json'), 'utf8'));
+    const { key, ...rest } = written;
+    assert.deepEqual(rest, { version: 1, terminalId: 'T-cli-full', kid: 1, serverId: server.config.serverId, url: server.url, suites: ['hmac-sm3', 'hmac-sha256'] });
+    assert.equal(fromBase64Url(key).length, 32);
+    assert.deepEqual(parseCredential(written), written, 'the SDK reads the file as written');
+
+    const show = await tessera('terminal', 'show', 'T-cli-full');
+    assert.equal(show.status, 0, show.stderr);
+    assert.equal(show.stderr, '');
+    const shown = JSON.parse(show.stdout);
+    assert.deepEqual(
+      { id: shown.id, status: shown.status, kid: shown.kid, suites: shown.suites, label: shown.label, revokedAt: shown.revokedAt, lotId: shown.lotId, hardwareBound: shown.hardwareBound },
+      { id: 'T-cli-full', status: 'active', kid: 1, suites: ['hmac-sm3', 'hmac-sha256'], label: 'till 4', revokedAt: null, lotId: null, hardwareBound: false },
+    );
+    assert.equal(show.stdout.includes(key), false, 'show never prints the terminal key');
   });
 
   test('add registers nothing when the credential file cannot be created, and leaves no file when the server refuses', async () => {

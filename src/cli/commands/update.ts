@@ -11,8 +11,9 @@ import { parseOtpImage } from '../../protocol/otp/otpImage.ts';
 import type { UpdateManifest } from '../../protocol/updates/updateManifest.ts';
 import { isUpdateManifestSigned } from '../../protocol/updates/verifyUpdateManifest.ts';
 import { UpdateChecker } from '../../terminal/updates/updateChecker.ts';
-import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
-import { print, readInput, warn, writeFileAtomic } from '../output.ts';
+import { type AdminOptions, adminClient, adminOptions, serverUrl } from '../adminClient.ts';
+import { writeFileAtomic } from '../../server/config/atomicFile.ts';
+import { print, readInput, warn } from '../output.ts';
 
 interface SignedJson {
   manifest: UpdateManifest;
@@ -52,11 +53,11 @@ function checkerSource(opts: CheckOptions): { url: string; updatePublicKey: Uint
   if (Boolean(opts.otp) === Boolean(opts.publicKey)) throw new TesseraError('input.invalid', 'give exactly one of --otp <file> or --public-key <base64url>');
   if (opts.otp) {
     const image = parseOtpImage(nodePrimitives, readInput(opts.otp, 'OTP image'));
-    return { url: opts.url ?? image.url, updatePublicKey: image.updatePublicKey, lotId: opts.lot ?? image.lotId };
+    return { url: serverUrl(opts, {}, [image.url, 'the OTP image\'s URL']), updatePublicKey: image.updatePublicKey, lotId: opts.lot ?? image.lotId };
   }
   const key = fromBase64Url(opts.publicKey!, '--public-key');
   if (key.length !== 32) throw new TesseraError('input.invalid', '--public-key must be a 32-byte Ed25519 key in base64url');
-  return { url: opts.url ?? process.env['TESSERA_URL'] ?? 'http://127.0.0.1:8080', updatePublicKey: key, lotId: opts.lot };
+  return { url: serverUrl(opts, process.env), updatePublicKey: key, lotId: opts.lot };
 }
 
 async function check(opts: CheckOptions): Promise<void> {

@@ -10,7 +10,7 @@ import type { LotMaterial } from '../../protocol/factory/stationFile.ts';
 import type { Primitives } from '../../protocol/primitives.ts';
 import { transcript } from '../../protocol/transcript.ts';
 import { LOT_FILES } from './otpPack.ts';
-import { writeFileAtomic } from '../output.ts';
+import { writeFileAtomic } from '../../server/config/atomicFile.ts';
 
 /** progress.json, version 1. */
 export interface Checkpoint {

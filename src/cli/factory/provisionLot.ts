@@ -22,7 +22,7 @@ import { indexLine, LOT_FILES } from './otpPack.ts';
 import type { Progress } from './progressBar.ts';
 import type { ProvisionBatch } from './provisionBatch.ts';
 import { bytesKey, SeenSet, stringKey } from './seenSet.ts';
-import { writeFileAtomic } from '../output.ts';
+import { writeFileAtomic } from '../../server/config/atomicFile.ts';
 
 /** Terminals per job sent to a worker. */
 const BATCH = 1000;

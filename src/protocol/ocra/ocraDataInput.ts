@@ -87,7 +87,7 @@ function u64(value: number | bigint | undefined, field: string): Uint8Array {
 }
 
 function presence(has: boolean, value: unknown, field: string, component: string): boolean {
-  if (has && value === undefined) invalid(field, `the suite has ${component}, so ${field} is required`);
+  if (has && value === undefined) invalid(field, `the suite has a ${component}, so ${field} is required`);
   if (!has && value !== undefined) invalid(field, `the suite has no ${component}, so ${field} must not be given`);
   return has;
 }
@@ -101,26 +101,26 @@ function presence(has: boolean, value: unknown, field: string, component: string
  */
 export function ocraDataInput(suite: OcraSuite, inputs: OcraDataInputs): Uint8Array {
   const parts: Uint8Array[] = [utf8(suite.text), new Uint8Array([0])];
-  if (presence(suite.counter, inputs.counter, 'counter', 'a counter C')) parts.push(u64(inputs.counter, 'counter'));
+  if (presence(suite.counter, inputs.counter, 'counter', 'counter C')) parts.push(u64(inputs.counter, 'counter'));
 
   const { format, length } = suite.question;
   checkOcraQuestion(format, inputs.question, MIN_QUESTION, 2 * length);
   parts.push(encodeOcraQuestion(format, inputs.question));
 
-  if (presence(suite.pinHash !== undefined, inputs.pinHash, 'pinHash', 'a PIN component P')) {
+  if (presence(suite.pinHash !== undefined, inputs.pinHash, 'pinHash', 'PIN component P')) {
     const want = HASH_LENGTH[suite.pinHash!];
     if (!(inputs.pinHash instanceof Uint8Array) || inputs.pinHash.length !== want) {
       invalid('pinHash', `pinHash must be the ${want}-byte ${suite.pinHash} hash of the PIN`);
     }
     parts.push(inputs.pinHash);
   }
-  if (presence(suite.sessionLength !== undefined, inputs.session, 'session', 'a session component S')) {
+  if (presence(suite.sessionLength !== undefined, inputs.session, 'session', 'session component S')) {
     if (!(inputs.session instanceof Uint8Array) || inputs.session.length !== suite.sessionLength) {
       invalid('session', `session must be exactly ${suite.sessionLength} bytes`);
     }
     parts.push(inputs.session);
   }
-  if (presence(suite.timeStep !== undefined, inputs.timestamp, 'timestamp', 'a time component T')) {
+  if (presence(suite.timeStep !== undefined, inputs.timestamp, 'timestamp', 'time component T')) {
     parts.push(u64(inputs.timestamp, 'timestamp'));
   }
   return concatBytes(...parts);

@@ -2,9 +2,10 @@
 // existing terminals keep the kid they were made under, so rotation breaks nobody.
 // Keys come from TESSERA_MASTER_KEY or a 0600 file in the data dir created on first run.
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
+import { writeFileAtomic } from './atomicFile.ts';
 import { loadOrCreateSecretFile } from './secretFile.ts';
 
 /** A versioned set of master keys. */
@@ -57,11 +58,18 @@ export function loadOrCreateKeyFile(path: string): { ring: MasterKeyRing; create
   return { ring: parseMasterKeys(text, path), created };
 }
 
-/** Adds a new newest key to the key file and returns the new ring. */
+/**
+ * Adds a new newest key to an existing key file and returns the new ring. The file is
+ * replaced atomically: a crash leaves the old ring or the new one, never a part of either.
+ * A missing file is refused (a mistyped data dir must not start a second, unrelated ring).
+ */
 export function rotateKeyFile(path: string): MasterKeyRing {
+  if (!existsSync(path)) {
+    throw new TesseraError('input.invalid', `no master-key file at ${path}: the server creates it on its first start; check the data dir`);
+  }
   const { ring: old } = loadOrCreateKeyFile(path);
   const next = old.current.kid + 1;
   const updated = parseMasterKeys(`${formatMasterKeys(old)},${next}:${toBase64Url(randomBytes(32))}`, path);
-  writeFileSync(path, `${formatMasterKeys(updated)}\n`, { mode: 0o600 });
+  writeFileAtomic(path, `${formatMasterKeys(updated)}\n`, 0o600);
   return updated;
 }

@@ -1,0 +1,105 @@
+// `tessera keys rotate` on an embedded deployment's data dir: what it prints and writes, and
+// that a server started afterwards gives new terminals the new kid while terminals of the old
+// one keep logging in.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { TerminalCredential } from '../../src/protocol/credential.ts';
+import { nodePrimitives } from '../../src/protocol/nodePrimitives.ts';
+import { loadSettings } from '../../src/server/config/loadSettings.ts';
+import { type RunningServer, startServer } from '../../src/server/startServer.ts';
+import { TerminalClient } from '../../src/terminal/terminalClient.ts';
+import { deploymentEnv } from '../e2e/testServer.ts';
+import { runCli } from './runCli.ts';
+
+/** This process's environment without any TESSERA_* variable, plus `extra`. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('TESSERA_')) env[name] = value;
+  return { ...env, ...extra };
+}
+
+describe('tessera keys rotate', () => {
+  // No TESSERA_MASTER_KEY: the server keeps its ring in the data dir's master.keys.
+  const deployment = deploymentEnv('embedded');
+  delete deployment.env['TESSERA_MASTER_KEY'];
+  const dataDir = deployment.env['TESSERA_DATA_DIR']!;
+  const keyFile = join(dataDir, 'master.keys');
+  const servers: RunningServer[] = [];
+  const serve = async () => {
+    servers.push(await startServer(loadSettings(deployment.env), { logger: false }));
+    return servers.at(-1)!;
+  };
+  const addTerminal = async (server: RunningServer, id: string) => {
+    const res = await fetch(`${server.url}/v1/admin/terminals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${deployment.env['TESSERA_ADMIN_TOKEN']}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id }),
+    });
+    assert.equal(res.status, 201);
+    return ((await res.json()) as { credential: TerminalCredential }).credential;
+  };
+  const login = (server: RunningServer, credential: TerminalCredential) => new TerminalClient({ credential, primitives: nodePrimitives, url: server.url }).login();
+
+  let old: TerminalCredential;
+  let firstServerId: string;
+  before(async () => {
+    const first = await serve();
+    firstServerId = first.config.serverId;
+    old = await addTerminal(first, 'T-keys-1');
+    assert.equal(old.kid, 1);
+    await first.close();
+  });
+  after(async () => {
+    for (const server of servers) await server.close().catch(() => {});
+    await deployment.cleanup();
+  });
+
+  test('rotate adds kid 2 to the 0600 key file, keeping kid 1; the next server issues kid 2 and still logs kid-1 terminals in', async () => {
+    const ring1 = readFileSync(keyFile, 'utf8').trim();
+    assert.match(ring1, /^1:[A-Za-z0-9_-]{43}$/);
+    const r = await runCli(['keys', 'rotate', '--data-dir', dataDir], { env: cleanEnv() });
+    assert.deepEqual(r, { status: 0, stdout: 'master key kid 2 added; kids now 1, 2\n', stderr: '' });
+    const ring12 = readFileSync(keyFile, 'utf8');
+    assert.match(ring12, /^1:[A-Za-z0-9_-]{43},2:[A-Za-z0-9_-]{43}\n$/);
+    assert.ok(ring12.startsWith(`${ring1},`), 'kid 1 is kept as it was');
+    assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+
+    const second = await serve();
+    assert.equal(second.config.serverId, firstServerId);
+    const fresh = await addTerminal(second, 'T-keys-2');
+    assert.equal(fresh.kid, 2);
+    await login(second, fresh);
+    await login(second, old);
+    await second.close();
+  });
+
+  test('rotate reads TESSERA_DATA_DIR when --data-dir is absent', async () => {
+    const r = await runCli(['keys', 'rotate'], { env: cleanEnv({ TESSERA_DATA_DIR: dataDir }) });
+    assert.deepEqual(r, { status: 0, stdout: 'master key kid 3 added; kids now 1, 2, 3\n', stderr: '' });
+    const third = await serve();
+    assert.equal((await addTerminal(third, 'T-keys-3')).kid, 3);
+    await third.close();
+  });
+
+  test('a damaged key file is an input error (exit 2) and is left as it was', async () => {
+    const damaged = join(dataDir, 'damaged');
+    mkdirSync(damaged);
+    writeFileSync(join(damaged, 'master.keys'), '1:not-a-key\n', { mode: 0o600 });
+    const r = await runCli(['keys', 'rotate', '--data-dir', damaged], { env: cleanEnv() });
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^tessera: config\.invalid: .*master\.keys must be kid:base64url pairs/);
+    assert.equal(readFileSync(join(damaged, 'master.keys'), 'utf8'), '1:not-a-key\n');
+  });
+
+  test('a data dir without a key file (a mistyped one) is an input error and gets no new ring', async () => {
+    const mistyped = join(dataDir, 'no-such-deployment');
+    const r = await runCli(['keys', 'rotate', '--data-dir', mistyped], { env: cleanEnv() });
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^tessera: input\.invalid: no master-key file at .*no-such-deployment\/master\.keys/);
+    assert.equal(existsSync(mistyped), false);
+  });
+});
