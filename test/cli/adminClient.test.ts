@@ -10,17 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import { loadSettings } from '../../src/server/config/loadSettings.ts';
 import { type RunningServer, startServer } from '../../src/server/startServer.ts';
 import { deploymentEnv } from '../e2e/testServer.ts';
-import { runCli } from './runCli.ts';
+import { cleanEnv, runCli } from './runCli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-admin-'));
 const at = (name: string) => join(dir, name);
-
-/** This process's environment without any TESSERA_* variable, plus `extra`. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('TESSERA_')) env[name] = value;
-  return { ...env, ...extra };
-}
 
 describe('admin commands: server URL and admin token', () => {
   let server: RunningServer;

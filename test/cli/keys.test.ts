@@ -11,14 +11,7 @@ import { loadSettings } from '../../src/server/config/loadSettings.ts';
 import { type RunningServer, startServer } from '../../src/server/startServer.ts';
 import { TerminalClient } from '../../src/terminal/terminalClient.ts';
 import { deploymentEnv } from '../e2e/testServer.ts';
-import { runCli } from './runCli.ts';
-
-/** This process's environment without any TESSERA_* variable, plus `extra`. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('TESSERA_')) env[name] = value;
-  return { ...env, ...extra };
-}
+import { cleanEnv, runCli } from './runCli.ts';
 
 describe('tessera keys rotate', () => {
   // No TESSERA_MASTER_KEY: the server keeps its ring in the data dir's master.keys.

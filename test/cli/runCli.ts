@@ -22,3 +22,10 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
     });
   });
 }
+
+/** This process's environment without any TESSERA_* variable, plus `extra`: a CLI run that sees only what the test gives it. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('TESSERA_')) env[name] = value;
+  return { ...env, ...extra };
+}
