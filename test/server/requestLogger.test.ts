@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { serverLoggerOptions } from '../../src/server/app.ts';
+import { registerAccessLog } from '../../src/server/http/accessLog.ts';
 import { lazyChildLoggerFactory } from '../../src/server/http/requestLogger.ts';
 
 function appWith(level: string) {
@@ -26,7 +27,9 @@ function appWith(level: string) {
     children++;
     return child.apply(this, args);
   } as typeof logger.child;
-  const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, childLoggerFactory: lazyChildLoggerFactory });
+  // As the server builds it: Fastify's own request lines off, the one access line on.
+  const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, childLoggerFactory: lazyChildLoggerFactory, disableRequestLogging: true });
+  registerAccessLog(app);
   app.get('/quiet', async () => ({ ok: true }));
   app.get('/warns', async (request) => {
     request.log.info({ detail: { key: 'secret-info' } }, 'info line');
@@ -70,23 +73,38 @@ test('a warn line is written once the level allows it, with the request id and r
   await app.close();
 });
 
-test('at info, Fastify\'s own request lines and the route\'s share one request id', async () => {
+test('at info, each request writes one access line, after the route\'s own lines and with the same request id', async () => {
   const { app, lines } = appWith('info');
   await app.inject({ method: 'GET', url: '/warns' });
+  await app.inject({ method: 'GET', url: '/quiet?x=1' });
+  assert.deepEqual(
+    lines.map((l) => [l['reqId'], l['msg']]),
+    [
+      ['req-1', 'info line'],
+      ['req-1', 'warn line'],
+      ['req-1', 'second warn line'],
+      ['req-1', 'request completed'],
+      ['req-2', 'request completed'],
+    ],
+  );
+  const access = lines.at(-1)!;
+  assert.deepEqual(access['req'], { method: 'GET', url: '/quiet?x=1', host: 'localhost:80', remoteAddress: '127.0.0.1' });
+  assert.deepEqual(access['res'], { statusCode: 200 });
+  assert.equal(typeof access['responseTime'], 'number');
+  assert.ok(!JSON.stringify(lines).includes('secret'));
+  await app.close();
+});
+
+test('at debug, a request also writes a line when it arrives', async () => {
+  const { app, lines } = appWith('debug');
   await app.inject({ method: 'GET', url: '/quiet' });
   assert.deepEqual(
     lines.map((l) => [l['reqId'], l['msg']]),
     [
       ['req-1', 'incoming request'],
-      ['req-1', 'info line'],
-      ['req-1', 'warn line'],
-      ['req-1', 'second warn line'],
       ['req-1', 'request completed'],
-      ['req-2', 'incoming request'],
-      ['req-2', 'request completed'],
     ],
   );
-  assert.ok(!JSON.stringify(lines).includes('secret'));
   await app.close();
 });
 
@@ -125,7 +143,8 @@ test("the server's request logs mask a phone number in the query string to its l
       done();
     },
   });
-  const app = Fastify({ logger: { ...serverLoggerOptions('info'), stream }, childLoggerFactory: lazyChildLoggerFactory });
+  const app = Fastify({ logger: { ...serverLoggerOptions('info'), stream }, childLoggerFactory: lazyChildLoggerFactory, disableRequestLogging: true });
+  registerAccessLog(app);
   app.get('/v1/admin/bindings', async () => ({ bindings: [] }));
   await app.inject({ method: 'GET', url: '/v1/admin/bindings?limit=5&msisdn=%2B447400123456&status=active' });
   await app.inject({ method: 'GET', url: '/v1/admin/bindings?MSISDN=447400123456' });
@@ -134,7 +153,7 @@ test("the server's request logs mask a phone number in the query string to its l
   await app.inject({ method: 'GET', url: '/v1/admin/bindings?msisdn=%2B44(0)7400.123-456' });
   await app.inject({ method: 'GET', url: '/v1/admin/bindings?status=active' });
   await app.close();
-  const urls = lines.map((l) => JSON.parse(l) as { msg: string; req?: { url: string } }).filter((l) => l.msg === 'incoming request').map((l) => l.req?.url);
+  const urls = lines.map((l) => JSON.parse(l) as { msg: string; req?: { url: string } }).filter((l) => l.msg === 'request completed').map((l) => l.req?.url);
   assert.deepEqual(urls, [
     '/v1/admin/bindings?limit=5&msisdn=+••••••••3456&status=active',
     '/v1/admin/bindings?MSISDN=••••••••3456',
