@@ -1,8 +1,8 @@
 // One access-log line per request, written when it is answered: method, URL (phone numbers
 // masked by serializeRequest), client address, status and time taken. Fastify's own request
-// logging writes two lines (one on arrival, one on completion); at the default level that
-// cost a quarter of the handshake rate in `npm run bench:auth` (docs/operations.md,
-// Capacity). The arrival line is kept at debug, for tracing a request that never finishes.
+// logging writes two lines (one on arrival, one on completion), and at the default level the
+// logs are a measurable share of a handshake's cost (`npm run bench:auth -- --log-level`).
+// The arrival line is kept at debug, for tracing a request that never finishes.
 import type { FastifyInstance } from 'fastify';
 
 /**
