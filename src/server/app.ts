@@ -8,7 +8,7 @@ import { durableServerId } from './config/durableServerId.ts';
 import type { ServerConfig } from './config/serverConfig.ts';
 import type { EphemeralStore } from './ephemeral/types.ts';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemDetails } from './http/problemDetails.ts';
-import { registerAccessLog } from './http/accessLog.ts';
+import { AccessLogController } from './http/accessLog.ts';
 import { registerRouteAccess } from './http/routeAccess.ts';
 import { registerRawJsonBody } from './http/rawJsonBody.ts';
 import { lazyChildLoggerFactory, serializeRequest } from './http/requestLogger.ts';
@@ -92,8 +92,8 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
   const app = Fastify({
     logger: deps.logger ?? serverLoggerOptions(settings.logLevel),
     childLoggerFactory: lazyChildLoggerFactory,
-    // One access line per request (accessLog.ts) instead of Fastify's two.
-    disableRequestLogging: true,
+    // One access line per request instead of Fastify's two.
+    logController: new AccessLogController(),
     bodyLimit: settings.bodyLimitBytes,
     trustProxy: settings.trustProxy,
     return503OnClosing: true,
@@ -121,7 +121,6 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
   const terminals = createTerminalService(ctx, keys);
 
   registerProblemDetails(app);
-  registerAccessLog(app);
   // Every route says who may call it (public, admin, or signed with a capability), or the app does not get ready.
   registerRouteAccess(app);
   registerRawJsonBody(app, settings.bodyLimitBytes);

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { serverLoggerOptions } from '../../src/server/app.ts';
-import { registerAccessLog } from '../../src/server/http/accessLog.ts';
+import { AccessLogController } from '../../src/server/http/accessLog.ts';
 import { lazyChildLoggerFactory } from '../../src/server/http/requestLogger.ts';
 
 function appWith(level: string) {
@@ -28,8 +28,7 @@ function appWith(level: string) {
     return child.apply(this, args);
   } as typeof logger.child;
   // As the server builds it: Fastify's own request lines off, the one access line on.
-  const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, childLoggerFactory: lazyChildLoggerFactory, disableRequestLogging: true });
-  registerAccessLog(app);
+  const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, childLoggerFactory: lazyChildLoggerFactory, logController: new AccessLogController() });
   app.get('/quiet', async () => ({ ok: true }));
   app.get('/warns', async (request) => {
     request.log.info({ detail: { key: 'secret-info' } }, 'info line');
@@ -143,8 +142,7 @@ test("the server's request logs mask a phone number in the query string to its l
       done();
     },
   });
-  const app = Fastify({ logger: { ...serverLoggerOptions('info'), stream }, childLoggerFactory: lazyChildLoggerFactory, disableRequestLogging: true });
-  registerAccessLog(app);
+  const app = Fastify({ logger: { ...serverLoggerOptions('info'), stream }, childLoggerFactory: lazyChildLoggerFactory, logController: new AccessLogController() });
   app.get('/v1/admin/bindings', async () => ({ bindings: [] }));
   await app.inject({ method: 'GET', url: '/v1/admin/bindings?limit=5&msisdn=%2B447400123456&status=active' });
   await app.inject({ method: 'GET', url: '/v1/admin/bindings?MSISDN=447400123456' });
