@@ -55,12 +55,17 @@ const suiteList = (env: string) => (raw: string) => {
   return list;
 };
 
-/** An https URL, or http to a loopback host only (codes and numbers never cross a network in clear). */
-const secureUrl = (env: string) => (raw: string) => {
+/**
+ * An https URL, or http to a loopback host only (codes and numbers never cross a network in
+ * clear), without a user name or password: fetch refuses such a URL, and its error text would
+ * carry the password into the logs. Credentials go in the matching *_TOKEN setting.
+ */
+const secureUrl = (env: string, tokenEnv: string) => (raw: string) => {
   const v = optionalUrl(env, ['http', 'https'])(raw);
   if (v === undefined) return undefined;
-  const { protocol, hostname } = new URL(v);
+  const { protocol, hostname, username, password } = new URL(v);
   if (protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(hostname)) fail(env, 'an https URL (http only to 127.0.0.1, localhost or [::1])');
+  if (username !== '' || password !== '') fail(env, `a URL without a user name or password (put the credential in ${tokenEnv})`);
   return v;
 };
 
@@ -102,9 +107,9 @@ export const SETTINGS = {
   bindingRegistrationsPerHour: { env: 'TESSERA_BINDING_REGISTRATIONS_PER_HOUR', defaultText: '5', doc: 'Registrations (codes sent) allowed per terminal and per phone number per hour (1–1000).', parse: int('TESSERA_BINDING_REGISTRATIONS_PER_HOUR', 1, 1000), default: 5 },
   bindingSimChangeCooldownSeconds: { env: 'TESSERA_BINDING_SIM_CHANGE_COOLDOWN_SECONDS', defaultText: '86400', doc: 'After a SIM change, sensitive calls stay refused this long after re-binding (0 turns the cool-down off; at most 30 days).', parse: int('TESSERA_BINDING_SIM_CHANGE_COOLDOWN_SECONDS', 0, 2592000), default: 86400 },
   bindingSmsOutbox: { env: 'TESSERA_BINDING_SMS_OUTBOX', defaultText: '(sms-outbox.log in the data dir)', doc: 'Development SMS sender: file (mode 0600) the verification codes are appended to when no webhook is set.', parse: text('TESSERA_BINDING_SMS_OUTBOX', /^\P{Cc}{1,4096}$/u, 'a file path without control characters'), default: undefined as string | undefined },
-  bindingSmsWebhookUrl: { env: 'TESSERA_BINDING_SMS_WEBHOOK_URL', defaultText: '(unset: development outbox file)', doc: 'SMS gateway webhook that receives `{to, text, …}` as JSON (https; http only to loopback).', parse: secureUrl('TESSERA_BINDING_SMS_WEBHOOK_URL'), default: undefined as string | undefined },
+  bindingSmsWebhookUrl: { env: 'TESSERA_BINDING_SMS_WEBHOOK_URL', defaultText: '(unset: development outbox file)', doc: 'SMS gateway webhook that receives `{to, text, …}` as JSON (https; http only to loopback; no user:password in it, the credential goes in TESSERA_BINDING_SMS_WEBHOOK_TOKEN).', parse: secureUrl('TESSERA_BINDING_SMS_WEBHOOK_URL', 'TESSERA_BINDING_SMS_WEBHOOK_TOKEN'), default: undefined as string | undefined },
   bindingSmsWebhookToken: { env: 'TESSERA_BINDING_SMS_WEBHOOK_TOKEN', defaultText: '(unset)', doc: 'Bearer token sent to the SMS webhook.', parse: text('TESSERA_BINDING_SMS_WEBHOOK_TOKEN', /^[\x21-\x7e]{1,4096}$/, 'printable characters without spaces'), default: undefined as string | undefined },
-  bindingSimSwapUrl: { env: 'TESSERA_BINDING_SIM_SWAP_URL', defaultText: '(unset: no operator check)', doc: 'Base URL of a CAMARA SIM Swap API (`…/check`, `…/retrieve-date`) of the mobile operator (https; http only to loopback).', parse: secureUrl('TESSERA_BINDING_SIM_SWAP_URL'), default: undefined as string | undefined },
+  bindingSimSwapUrl: { env: 'TESSERA_BINDING_SIM_SWAP_URL', defaultText: '(unset: no operator check)', doc: 'Base URL of a CAMARA SIM Swap API (`…/check`, `…/retrieve-date`) of the mobile operator (https; http only to loopback; no user:password in it, the credential goes in TESSERA_BINDING_SIM_SWAP_TOKEN).', parse: secureUrl('TESSERA_BINDING_SIM_SWAP_URL', 'TESSERA_BINDING_SIM_SWAP_TOKEN'), default: undefined as string | undefined },
   bindingSimSwapToken: { env: 'TESSERA_BINDING_SIM_SWAP_TOKEN', defaultText: '(unset)', doc: 'Bearer access token for the SIM Swap API.', parse: text('TESSERA_BINDING_SIM_SWAP_TOKEN', /^[\x21-\x7e]{1,4096}$/, 'printable characters without spaces'), default: undefined as string | undefined },
   bindingSimSwapMaxAgeHours: { env: 'TESSERA_BINDING_SIM_SWAP_MAX_AGE_HOURS', defaultText: '240', doc: 'At registration, a swap reported within this many hours counts as recent (CAMARA `maxAge`, 1–2400).', parse: int('TESSERA_BINDING_SIM_SWAP_MAX_AGE_HOURS', 1, 2400), default: 240 },
   bindingSimSwapPolicy: { env: 'TESSERA_BINDING_SIM_SWAP_POLICY', defaultText: 'cooldown', doc: 'What a recent swap at registration does: `cooldown` binds with the SIM-change cool-down, `refuse` refuses the registration.', parse: text('TESSERA_BINDING_SIM_SWAP_POLICY', /^(cooldown|refuse)$/, 'cooldown or refuse'), default: 'cooldown' },

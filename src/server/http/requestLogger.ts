@@ -81,7 +81,28 @@ export const lazyChildLoggerFactory: FastifyChildLoggerFactory = (logger, bindin
 };
 
 /** Query parameters whose values are personal data: logged masked like the SMS log does. */
-const MASKED_QUERY = /([?&]msisdn=)([^&#]*)/gi;
+const MASKED_KEY = 'msisdn';
+
+/** A query key as the route reads it (percent- and plus-decoded), lower-cased; undecodable keys as they are. */
+function decodedKey(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
+
+/** The query string with every value of a personal-data key masked, whatever encoding its key uses. */
+function maskedQuery(query: string): string {
+  return query
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq < 0 || decodedKey(pair.slice(0, eq)) !== MASKED_KEY) return pair;
+      return `${pair.slice(0, eq + 1)}${maskedValue(pair.slice(eq + 1))}`;
+    })
+    .join('&');
+}
 
 /** The number as the SMS log shows it: separators dropped, all but the last four digits masked. */
 function maskedValue(raw: string): string {
@@ -94,6 +115,12 @@ function maskedValue(raw: string): string {
   return `${value.trimStart().startsWith('+') ? '+' : ''}${maskNumber(value.replace(/\D/g, ''))}`;
 }
 
+/** The URL with its query masked (the path carries no personal data: no route takes a number in it). */
+function maskedUrl(url: string | undefined): string | undefined {
+  const q = typeof url === 'string' ? url.indexOf('?') : -1;
+  return q < 0 ? url : `${url!.slice(0, q + 1)}${maskedQuery(url!.slice(q + 1))}`;
+}
+
 /**
  * The request as request logs show it (Fastify's fields), with a phone number in the query
  * string masked to its last four digits: `GET /v1/admin/bindings?msisdn=+••••••••3456`.
@@ -101,7 +128,7 @@ function maskedValue(raw: string): string {
 export function serializeRequest(request: FastifyRequest): Record<string, unknown> {
   return {
     method: request.method,
-    url: typeof request.url === 'string' && request.url.includes('?') ? request.url.replace(MASKED_QUERY, (_, key: string, raw: string) => key + maskedValue(raw)) : request.url,
+    url: maskedUrl(request.url),
     version: request.headers?.['accept-version'],
     host: request.host,
     remoteAddress: request.ip,

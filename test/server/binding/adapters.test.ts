@@ -94,6 +94,9 @@ describe('CAMARA SIM Swap client', () => {
     const oracle = createCamaraSimSwapOracle({ baseUrl: op.url, timeoutMs: 100 });
     op.answer('/check', { status: 403, json: { status: 403, code: 'PERMISSION_DENIED', message: 'no consent' } });
     await assert.rejects(oracle.check('+447400123456', 1), (e) => unavailable(e) && /403 PERMISSION_DENIED/.test((e as Error).message));
+    // An error code that is not code-shaped (here the operator echoes the number) is left out of the message, which logs and events carry.
+    op.answer('/check', { status: 400, json: { status: 400, code: 'bad number +447400123456', message: '+447400123456' } });
+    await assert.rejects(oracle.check('+447400123456', 1), (e) => unavailable(e) && (e as Error).message === 'SIM Swap API: /check answered 400');
     op.answer('/check', { status: 200, json: { swapped: 'yes' } });
     await assert.rejects(oracle.check('+447400123456', 1), unavailable);
     op.answer('/check', { status: 200, text: 'swapped' });

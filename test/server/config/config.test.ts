@@ -47,6 +47,21 @@ test('every setting refuses garbage with its own variable name', () => {
   }
 });
 
+test('an integration URL is https (http only to loopback) and carries no user name or password', () => {
+  for (const env of ['TESSERA_BINDING_SIM_SWAP_URL', 'TESSERA_BINDING_SMS_WEBHOOK_URL']) {
+    const token = env.replace(/_URL$/, '_TOKEN');
+    assert.equal(loadSettings({ [env]: 'https://api.operator.example/sim-swap/v2' })[env === 'TESSERA_BINDING_SIM_SWAP_URL' ? 'bindingSimSwapUrl' : 'bindingSmsWebhookUrl'], 'https://api.operator.example/sim-swap/v2');
+    assert.throws(() => loadSettings({ [env]: 'http://api.operator.example/x' }), (err) => isTesseraError(err, 'config.invalid') && err.message.includes('http only to 127.0.0.1'), env);
+    for (const url of ['https://user:pw-secret@api.operator.example/x', 'https://user@api.operator.example/x', 'http://:pw-secret@127.0.0.1:9/x']) {
+      assert.throws(
+        () => loadSettings({ [env]: url }),
+        (err) => isTesseraError(err, 'config.invalid') && err.message.includes(`a URL without a user name or password (put the credential in ${token})`) && !err.message.includes('pw-secret'),
+        `${env}=${url}`,
+      );
+    }
+  }
+});
+
 test('a config file is read and environment variables override it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-cfg-'));
   const file = join(dir, 'tessera.json');

@@ -26,6 +26,9 @@ export interface CamaraSimSwapOptions {
   fetch?: typeof fetch;
 }
 
+/** What an operator error code looks like (CAMARA codes are upper-case words and dots). */
+const OPERATOR_CODE = /^[A-Z][A-Z0-9_.]{0,63}$/;
+
 const unavailable = (why: string, cause?: unknown) => new TesseraError('binding.oracle_unavailable', `SIM Swap API: ${why}`, cause === undefined ? {} : { cause });
 
 /**
@@ -52,8 +55,10 @@ export function createCamaraSimSwapOracle(opts: CamaraSimSwapOptions): SimSwapOr
       throw unavailable(`${path} answered ${res.status} without JSON`, err);
     }
     if (res.status !== 200) {
-      const code = typeof (json as { code?: unknown })?.code === 'string' ? ` ${(json as { code: string }).code}` : '';
-      throw unavailable(`${path} answered ${res.status}${code}`);
+      // The operator's error code (CAMARA: e.g. SIM_SWAP.UNKNOWN_PHONE_NUMBER) goes into logs and
+      // events; anything that is not code-shaped is left out, so no echoed number or text can.
+      const code = (json as { code?: unknown })?.code;
+      throw unavailable(`${path} answered ${res.status}${typeof code === 'string' && OPERATOR_CODE.test(code) ? ` ${code}` : ''}`);
     }
     if (typeof json !== 'object' || json === null || Array.isArray(json)) throw unavailable(`${path} answered with a non-object`);
     return json as Record<string, unknown>;
