@@ -34,6 +34,7 @@ export const ERROR_CATALOGUE = {
   'lot.exists': { status: 409, title: 'A lot with this id already exists' },
   'lot.not_found': { status: 404, title: 'No such lot' },
   'lot.bundle_invalid': { status: 400, title: 'The import bundle is altered or not made with this lot\'s key' },
+  'lot.key_retired': { status: 409, title: 'The master key this lot was made under is no longer configured' },
   'terminal.revoked': { status: 409, title: 'The terminal is revoked' },
   'input.invalid_msisdn': { status: 400, title: 'The phone number is not a valid E.164 mobile number' },
   'input.invalid_iccid': { status: 400, title: 'The ICCID is malformed or fails its check digit' },

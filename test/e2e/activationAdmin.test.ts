@@ -49,6 +49,11 @@ for (const backend of ['embedded', 'shared'] as Backend[]) {
       assert.deepEqual(await problem(await server.admin('POST', '/v1/admin/code-batches', { batch: 'B,comma', count: 1, product: 'p' })), [400, 'input.invalid']);
       assert.deepEqual(await problem(await server.admin('POST', '/v1/admin/code-batches', { batch: 'B-past', count: 1, product: 'p', expiresAt: '2001-01-01' })), [400, 'input.invalid']);
       assert.deepEqual(await problem(await server.admin('POST', '/v1/admin/code-batches', { batch: 'B-junk', count: 1, product: 'p', expiresAt: 'next tuesday' })), [400, 'input.invalid']);
+      // Past the end of year 9999 in UTC (an offset carries it there): such codes would be born expired.
+      assert.deepEqual(await problem(await server.admin('POST', '/v1/admin/code-batches', { batch: 'B-y10k', count: 1, product: 'p', expiresAt: '9999-12-31T23:00:00-02:00' })), [400, 'input.invalid']);
+      const lastDay = await server.admin('POST', '/v1/admin/code-batches', { batch: 'B-y9999', count: 1, product: 'p', expiresAt: '9999-12-31T23:00:00+02:00' });
+      assert.equal(lastDay.status, 201);
+      assert.equal(((await lastDay.json()) as { batch: { expiresAt: string } }).batch.expiresAt, '9999-12-31T21:00:00.000Z');
       // Days that do not exist are refused, not rolled over into the next month.
       for (const expiresAt of ['2099-02-30', '2099-02-29', '2099-04-31T12:00:00Z', '2099-13-01', '2099-00-10', '2099-01-00']) {
         assert.deepEqual(await problem(await server.admin('POST', '/v1/admin/code-batches', { batch: 'B-nodate', count: 1, product: 'p', expiresAt })), [400, 'input.invalid'], expiresAt);

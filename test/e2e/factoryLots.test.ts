@@ -15,8 +15,8 @@ import { openDurableStore } from '../../src/server/store/openDurableStore.ts';
 import { BACKENDS } from './attackKit.ts';
 import { startTestServer, type TestServer } from './testServer.ts';
 
-/** A bundle of `count` records (arbitrary fingerprints) MACed under `lotKey`. */
-function makeBundle(lotId: string, lotKey: Uint8Array, count: number, blockSize = 5000): { manifest: BundleManifest; blocks: BundleRecord[][] } {
+/** A bundle of `count` records (arbitrary fingerprints) MACed under `lotKey`, for a lot of master key `kid`. */
+function makeBundle(lotId: string, lotKey: Uint8Array, count: number, blockSize = 5000, kid = 1): { manifest: BundleManifest; blocks: BundleRecord[][] } {
   const blocks: BundleRecord[][] = [];
   const digests: string[] = [];
   for (let first = 1; first <= count; first += blockSize) {
@@ -24,7 +24,7 @@ function makeBundle(lotId: string, lotKey: Uint8Array, count: number, blockSize 
     digests.push(toBase64Url(blockDigest(p, lotId, blocks.length, rows)));
     blocks.push(rows.map((r) => ({ terminalId: r.terminalId, hwHash: toBase64Url(r.fph) })));
   }
-  return { manifest: sealManifest(p, lotKey, { lotId, kid: 1, count, blockSize, blocks: digests }), blocks };
+  return { manifest: sealManifest(p, lotKey, { lotId, kid, count, blockSize, blocks: digests }), blocks };
 }
 
 for (const { backend, skip } of BACKENDS) {
@@ -138,6 +138,24 @@ for (const { backend, skip } of BACKENDS) {
       assert.equal((await importBlock(target, { manifest, block: 1, records: rows })).status, 200, 'the genuine block still imports');
       const events = (await (await server.admin('GET', '/v1/admin/events?type=lot.import_refused&limit=100')).json()) as { events: unknown[] };
       assert.ok(events.events.length >= attempts.length);
+    });
+
+    test('a lot whose master key was retired from the ring is a conflict (409 lot.key_retired), not a server fault', { skip }, async () => {
+      // As after a restart without the kid the lot was made under: the lot record names kid 9.
+      const retired = `${lotId}-retired`;
+      const { settings } = server.config;
+      const store = await openDurableStore({ databaseUrl: settings.databaseUrl, sqlitePath: server.config.sqlitePath, ...(settings.databaseSchema ? { schema: settings.databaseSchema } : {}) });
+      try {
+        await store.lots.create({ id: retired, kid: 9, handshakeSuites: ['hmac-sha256'], aeadSuites: ['aes-256-gcm'], label: 'retired key', now: new Date() });
+      } finally {
+        await store.close();
+      }
+      const { manifest, blocks } = makeBundle(retired, p.randomBytes(32), 3, 5000, 9);
+      const res = await importBlock(retired, { manifest, block: 0, records: blocks[0] });
+      assert.equal(res.status, 409);
+      const body = (await res.json()) as { code: string; detail: string };
+      assert.equal(body.code, 'lot.key_retired');
+      assert.match(body.detail, /master key kid 9, which this server no longer holds/);
     });
 
     test('an id that exists outside the lot is a conflict, left as it is', { skip }, async () => {

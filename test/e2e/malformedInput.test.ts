@@ -147,6 +147,13 @@ for (const { backend, skip } of BACKENDS) {
       }
       const untyped = await send(`${url}/v1/auth/hello`, { method: 'POST', body: new TextEncoder().encode(body) });
       assertProblem(untyped, 415, 'input.unsupported_media_type', 'no content type');
+      // a content coding nothing decodes, on a JSON route and on the admin upload route
+      for (const coding of ['gzip', 'br', 'identity, gzip']) {
+        assertProblem(await send(`${url}/v1/auth/hello`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': coding }, body }), 415, 'input.unsupported_media_type', coding);
+      }
+      const upload = await send(`${url}/v1/admin/updates?version=9.9.9&fileName=a.bin`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' }, body: new Uint8Array([31, 139, 8, 0]) });
+      assertProblem(upload, 415, 'input.unsupported_media_type', 'upload');
+      assert.equal((await send(`${url}/v1/auth/hello`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'identity' }, body })).status, 200, 'identity is no coding');
     });
 
     test('prototype pollution attempts are refused and pollute nothing', { skip }, async () => {
@@ -189,6 +196,8 @@ for (const { backend, skip } of BACKENDS) {
         ['GET / HTTP/9.9\r\nhost: a\r\n\r\n', 400, 'input.malformed_request'],
         ['POST /v1/auth/hello HTTP/1.1\r\nhost: a\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\nhello', 400, 'input.malformed_request'],
         ['POST /v1/auth/hello HTTP/1.1\r\nhost: a\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n', 400, 'input.malformed_request'],
+        // a proxy tunnel request: node:http alone drops the connection without an answer
+        ['CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n', 405, 'input.method_not_allowed'],
       ];
       for (const [request, status, code] of cases) {
         const raw = await rawExchange(Number(port), request);

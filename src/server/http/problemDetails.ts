@@ -128,6 +128,12 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
 /** Installs the error and not-found handlers on an app; call it before registering routes. */
 export function registerProblemDetails(app: FastifyInstance): void {
   app.addHook('onRequest', requireHost);
+  // CONNECT (a proxy tunnel request) is a method no route has; without a listener node:http
+  // drops the socket without an answer.
+  app.server.on('connect', (_request: IncomingMessage, socket: Socket) => {
+    socket.on('error', () => {});
+    socket.end(rawProblem('input.method_not_allowed'));
+  });
   app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
     app.log.info({ method: request.method, url: request.url?.split('?')[0] }, 'refused a request whose Expect is not 100-continue');
     refuseExpectation(request, response);

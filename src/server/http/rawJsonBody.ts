@@ -14,8 +14,18 @@ declare module 'fastify' {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Replaces the JSON content-type parser with one that records `request.rawBody`, and drops Fastify's text/plain parser. */
+/**
+ * Replaces the JSON content-type parser with one that records `request.rawBody`, and drops
+ * Fastify's text/plain parser. A body with a Content-Encoding (gzip, …) is refused with 415
+ * (RFC 9110 §15.5.16): nothing here decodes one, and an upload would otherwise be stored and
+ * signed still encoded.
+ */
 export function registerRawJsonBody(app: FastifyInstance, bodyLimit: number): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    const coding = request.headers['content-encoding'];
+    if (coding === undefined || coding.trim().toLowerCase() === 'identity') done();
+    else done(new TesseraError('input.unsupported_media_type', 'a Content-Encoding is not accepted: send the body as it is'));
+  });
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (request, body, done) => {

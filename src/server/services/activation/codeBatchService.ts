@@ -48,6 +48,9 @@ function expiryOf(input: IssueBatchInput, now: number, ttlDays: number): Date {
     throw new TesseraError('input.invalid', 'expiresAt must be an ISO-8601 date or time, e.g. 2027-12-31 or 2027-12-31T23:59:59Z', { field: 'expiresAt' });
   }
   if (at.getTime() <= now) throw new TesseraError('input.invalid', 'expiresAt must be in the future', { field: 'expiresAt' });
+  // Expiry is stored and compared as ISO text, which holds four-digit years only: an offset can
+  // carry 9999-12-31 past the end of year 9999 in UTC.
+  if (at.getUTCFullYear() > 9999) throw new TesseraError('input.invalid', 'expiresAt must be before the year 10000 (UTC)', { field: 'expiresAt' });
   return at;
 }
 

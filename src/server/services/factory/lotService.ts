@@ -45,7 +45,9 @@ export function createLotService(ctx: ServerContext, keys: TerminalKeys): LotSer
   }
   function lotKeyOf(lot: LotRecord): Uint8Array {
     const key = keys.lotKey(lot.id, lot.kid);
-    if (!key) throw new TesseraError('config.invalid', `master key kid ${lot.kid} of lot ${lot.id} is not configured`);
+    // A key retired from the ring while its lot still had terminals to import: the operator's
+    // to fix (put the kid back), not a server fault.
+    if (!key) throw new TesseraError('lot.key_retired', `lot ${lot.id} was made under master key kid ${lot.kid}, which this server no longer holds; put kid ${lot.kid} back into the key ring to import it`);
     return key;
   }
   return {
