@@ -53,6 +53,15 @@ export interface AppDependencies {
   bindingAdapters?: BindingAdapters;
 }
 
+/** `scheme://host[:port]` as the WHATWG URL parser writes it (lower-case host, no default port); as it is when it does not parse. */
+function canonicalOrigin(origin: string): string {
+  try {
+    return new URL(origin).origin;
+  } catch {
+    return origin;
+  }
+}
+
 /** Log paths that may carry secrets; pino replaces them with "[redacted]". */
 export const REDACTED_LOG_PATHS = [
   'req.headers.authorization',
@@ -137,7 +146,8 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
   await app.register(metricsRoutes, { metrics: ctx.metrics, adminToken: config.adminToken, metricsToken: settings.metricsToken });
   await app.register(authRoutes, { auth });
   const verifier = createSignatureVerifier(ctx, sessions);
-  const publicUrl = (origin: string) => settings.publicUrl ?? origin;
+  // The origin a request came in on, in the canonical form credential files carry (docs/protocol.md §3.3).
+  const publicUrl = (origin: string) => settings.publicUrl ?? canonicalOrigin(origin);
   await app.register(sessionRoutes, { verifier });
   await app.register(adminRoutes, {
     terminals,

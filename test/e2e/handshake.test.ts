@@ -1,5 +1,6 @@
 // End-to-end handshake over real HTTP: login, signed requests, renewal, fake server, revocation.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { toBase64Url } from '../../src/protocol/bytes.ts';
 import { isTesseraError } from '../../src/protocol/errors.ts';
@@ -26,6 +27,20 @@ describe('mutual handshake over HTTP (embedded defaults)', () => {
     assert.equal(body.sessionId, session.sessionId);
     const echo = await client.request<{ body: unknown }>('POST', '/v1/session/echo', { body: { amount: 12 } });
     assert.deepEqual(echo.body.body, { amount: 12 });
+  });
+
+  test('a credential carries the origin the admin request came in on, in canonical form', async () => {
+    const { port } = new URL(server.url);
+    const body = JSON.stringify({ id: 'T-origin' });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/admin/terminals', headers: { host: `LOCALHOST:${port}`, authorization: `Bearer ${server.env['TESSERA_ADMIN_TOKEN']}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    assert.equal((JSON.parse(answer) as { credential: { url: string } }).credential.url, `http://localhost:${port}`);
   });
 
   test('a fake server (wrong key) is detected by the terminal', async () => {

@@ -69,6 +69,21 @@ const secureUrl = (env: string, tokenEnv: string) => (raw: string) => {
   return v;
 };
 
+/**
+ * An http(s) origin with no path, query, fragment or user:password, as the WHATWG URL parser
+ * writes it (lower-case scheme and host, no default port, no trailing `/`): credential files
+ * carry it, and a terminal signs requests to it plus the path, so it must be canonical.
+ */
+const publicOrigin = (env: string) => (raw: string) => {
+  const v = optionalUrl(env, ['http', 'https'])(raw);
+  if (v === undefined) return undefined;
+  const url = new URL(v);
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    fail(env, 'an http(s) origin without path, query or user:password, e.g. https://tessera.example.com');
+  }
+  return url.origin;
+};
+
 const appList = (env: string) => (raw: string) => {
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (list.length === 0 || list.some((s) => !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(s))) fail(env, 'a comma-separated list of lower-case app ids');
@@ -89,7 +104,7 @@ export const SETTINGS = {
   adminToken: { env: 'TESSERA_ADMIN_TOKEN', defaultText: '(unset: generated into the data dir)', doc: 'Bearer token of the admin API (at least 32 characters).', parse: text('TESSERA_ADMIN_TOKEN', /^[\x21-\x7e]{32,256}$/, 'at least 32 printable characters'), default: undefined as string | undefined },
   metricsToken: { env: 'TESSERA_METRICS_TOKEN', defaultText: '(unset: only the admin token reads /metrics)', doc: 'Bearer token that may read `/metrics` and nothing else (at least 32 characters), for a Prometheus scraper that must not hold the admin token.', parse: text('TESSERA_METRICS_TOKEN', /^[\x21-\x7e]{32,256}$/, 'at least 32 printable characters'), default: undefined as string | undefined },
   serverId: { env: 'TESSERA_SERVER_ID', defaultText: '(stored in the database on the first start)', doc: 'Identity of this deployment inside every handshake transcript; all processes of one deployment share it. Unset: the id the database stored on the first start (derived then from the lowest master kid). Set: wins, and is stored if none is.', parse: text('TESSERA_SERVER_ID', /^[A-Za-z0-9._:-]{1,64}$/, '1–64 characters of A–Z a–z 0–9 . _ : -'), default: undefined as string | undefined },
-  publicUrl: { env: 'TESSERA_PUBLIC_URL', defaultText: '(http://HOST:PORT)', doc: 'URL terminals use to reach the server; written into credential files.', parse: optionalUrl('TESSERA_PUBLIC_URL', ['http', 'https']), default: undefined as string | undefined },
+  publicUrl: { env: 'TESSERA_PUBLIC_URL', defaultText: '(http://HOST:PORT)', doc: 'URL terminals use to reach the server, an origin (`https://host[:port]`, no path); written into credential files as the WHATWG URL parser writes it.', parse: publicOrigin('TESSERA_PUBLIC_URL'), default: undefined as string | undefined },
   suites: { env: 'TESSERA_SUITES', defaultText: 'hmac-sha256,hmac-sm3', doc: 'Handshake suites this server allows. New terminals and lots offer them in this order unless given their own list; a terminal\'s offered order picks among them.', parse: suiteList('TESSERA_SUITES'), default: ['hmac-sha256', 'hmac-sm3'] as string[] },
   challengeTtlSeconds: { env: 'TESSERA_CHALLENGE_TTL_SECONDS', defaultText: '30', doc: 'Lifetime of a handshake challenge (1–30 s).', parse: int('TESSERA_CHALLENGE_TTL_SECONDS', 1, 30), default: 30 },
   sessionTtlSeconds: { env: 'TESSERA_SESSION_TTL_SECONDS', defaultText: '900', doc: 'Lifetime of a session (60 s – 24 h).', parse: int('TESSERA_SESSION_TTL_SECONDS', 60, 86400), default: 900 },

@@ -62,6 +62,20 @@ test('an integration URL is https (http only to loopback) and carries no user na
   }
 });
 
+test('TESSERA_PUBLIC_URL is an origin, kept in the canonical form credential files carry', () => {
+  for (const [raw, want] of [
+    ['https://tessera.example.com', 'https://tessera.example.com'],
+    ['HTTPS://Tessera.Example.COM:443/', 'https://tessera.example.com'],
+    ['http://10.0.0.5:80', 'http://10.0.0.5'],
+    ['http://[::1]:8080/', 'http://[::1]:8080'],
+  ]) {
+    assert.equal(loadSettings({ TESSERA_PUBLIC_URL: raw! }).publicUrl, want, raw);
+  }
+  for (const raw of ['https://tessera.example.com/api', 'https://tessera.example.com/?x=1', 'https://tessera.example.com/#a', 'https://u:p@tessera.example.com', 'ftp://tessera.example.com']) {
+    assert.throws(() => loadSettings({ TESSERA_PUBLIC_URL: raw }), (err) => isTesseraError(err, 'config.invalid') && err.message.includes('TESSERA_PUBLIC_URL'), raw);
+  }
+});
+
 test('a config file is read and environment variables override it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-cfg-'));
   const file = join(dir, 'tessera.json');
