@@ -42,7 +42,7 @@ export function serverUrl(opts: { url?: string | undefined }, env: NodeJS.Proces
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new TesseraError('input.invalid', `${source} must be an http:// or https:// URL, not ${parsed.protocol}`);
   }
-  return raw.replace(/\/+$/, '');
+  return raw.trim().replace(/\/+$/, '');
 }
 
 /** Resolves the server URL and admin token, then returns a client. */

@@ -3,7 +3,7 @@
 // input error (exit 2) naming its source, and with no token given the server's data dir
 // (TESSERA_DATA_DIR) supplies admin.token.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -53,7 +53,11 @@ describe('admin commands: server URL and admin token', () => {
     const good = await runCli(['terminal', 'show', 'T-none', '--url', server.url], { env: cleanEnv({ TESSERA_URL: 'ftp://x', TESSERA_DATA_DIR: dataDir }) });
     assert.equal(good.status, 1);
     assert.match(good.stderr, /^tessera: terminal\.not_found: /);
-    // `update check` (a terminal's command, no admin token) checks its URL the same way.
+    // `terminal login --url` and `update check` (a terminal's commands, no admin token) check their URL the same way.
+    const credential = { version: 1, terminalId: 'T-url', kid: 1, key: 'A'.repeat(43), serverId: 'tessera-0000000000000000', url: server.url, suites: ['hmac-sha256'] };
+    writeFileSync(at('T-url.json'), JSON.stringify(credential), { mode: 0o600 });
+    const login = await runCli(['terminal', 'login', '--credential', at('T-url.json'), '--url', 'ftp://x'], { env: cleanEnv({}) });
+    assert.deepEqual(login, { status: 2, stdout: '', stderr: 'tessera: input.invalid: --url must be an http:// or https:// URL, not ftp:\n' });
     const check = await runCli(['update', 'check', '--public-key', 'A'.repeat(43), '--current', '1.0.0', '--url', 'ftp://x'], { env: cleanEnv({}) });
     assert.deepEqual(check, { status: 2, stdout: '', stderr: 'tessera: input.invalid: --url must be an http:// or https:// URL, not ftp:\n' });
   });

@@ -153,6 +153,9 @@ for (const { backend, skip } of BACKENDS) {
       }
       const upload = await send(`${url}/v1/admin/updates?version=9.9.9&fileName=a.bin`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' }, body: new Uint8Array([31, 139, 8, 0]) });
       assertProblem(upload, 415, 'input.unsupported_media_type', 'upload');
+      // an admin route checks its token first, whatever the encoding
+      const anonymous = await send(`${url}/v1/admin/updates?version=9.9.9&fileName=a.bin`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' }, body: new Uint8Array([31, 139, 8, 0]) });
+      assertProblem(anonymous, 401, 'admin.unauthorized', 'upload without a token');
       assert.equal((await send(`${url}/v1/auth/hello`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'identity' }, body })).status, 200, 'identity is no coding');
     });
 
@@ -199,6 +202,22 @@ for (const { backend, skip } of BACKENDS) {
         // a proxy tunnel request: node:http alone drops the connection without an answer
         ['CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n', 405, 'input.method_not_allowed'],
       ];
+      // CONNECT: answered with Allow, and the server lets go of the socket even when the client
+      // keeps its side open (a hijacked socket is outside node:http's timeouts and shutdown).
+      const connections = () => new Promise<number>((resolve, reject) => server.app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+      const before = await connections();
+      const tunnel = net.connect({ host: '127.0.0.1', port: Number(port), allowHalfOpen: true }, () => tunnel.write('CONNECT example.com:443 HTTP/1.1\r\nhost: example.com:443\r\n\r\n'));
+      const answer = await new Promise<string>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        tunnel.on('data', (c: Buffer) => chunks.push(c));
+        tunnel.on('error', reject);
+        tunnel.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+      });
+      assert.match(answer, /^HTTP\/1.1 405 [^\r]*\r\n(.*\r\n)*Allow: GET, HEAD, POST\r\n/);
+      for (const deadline = Date.now() + 2000; (await connections()) > before; await new Promise((r) => setTimeout(r, 20))) {
+        assert.ok(Date.now() < deadline, 'the server still holds the CONNECT socket');
+      }
+      tunnel.destroy();
       for (const [request, status, code] of cases) {
         const raw = await rawExchange(Number(port), request);
         const [head, body] = raw.split('\r\n\r\n');

@@ -40,7 +40,7 @@ async function startRedis(port: number): Promise<ChildProcess> {
 }
 
 async function stopRedis(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');
   await exited;
@@ -102,7 +102,10 @@ describe('PostgreSQL going away', { skip: !process.env['TESSERA_DATABASE_URL'] &
       inbound.on('close', () => outbound.destroy());
       outbound.on('close', () => inbound.destroy());
     });
-    await new Promise<void>((resolve) => relay.listen(relayPort, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      relay.once('error', reject);
+      relay.listen(relayPort, '127.0.0.1', resolve);
+    });
   }
 
   async function cutRelay(): Promise<void> {

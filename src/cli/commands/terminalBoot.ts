@@ -17,6 +17,7 @@ import { type HardwareFingerprint, SimulatedHardwareFingerprint } from '../../te
 import { FileOtpStore } from '../../terminal/node/fileOtpStore.ts';
 import { LinuxHardwareFingerprint } from '../../terminal/node/linuxHardwareFingerprint.ts';
 import { TerminalClient } from '../../terminal/terminalClient.ts';
+import { serverUrl } from '../adminClient.ts';
 import { print, readInput } from '../output.ts';
 
 /** The hardware options shared by boot, login and fingerprint. */
@@ -148,7 +149,7 @@ async function bootedClient(opts: HardwareOptions & { otp: string; url?: string 
   if (boot.mode === 'restricted') {
     throw new TesseraError('terminal.restricted', `terminal ${boot.terminalId} booted restricted (${boot.reason}): ${boot.detail}; only software updates are allowed`);
   }
-  return TerminalClient.fromBoot(boot, { primitives: nodePrimitives, ...(opts.url ? { url: opts.url } : {}) });
+  return TerminalClient.fromBoot(boot, { primitives: nodePrimitives, ...(opts.url !== undefined ? { url: serverUrl(opts, {}) } : {}) });
 }
 
 /** Reads and checks a credential file. */
@@ -179,5 +180,5 @@ export async function terminalClientFrom(opts: TerminalSourceOptions): Promise<T
   if (Boolean(opts.credential) === Boolean(opts.otp)) throw new TesseraError('input.invalid', 'give exactly one of --credential <file> or --otp <file>');
   return opts.otp
     ? bootedClient({ ...opts, otp: opts.otp })
-    : new TerminalClient({ credential: readCredentialFile(opts.credential!), primitives: nodePrimitives, ...(opts.url ? { url: opts.url } : {}) });
+    : new TerminalClient({ credential: readCredentialFile(opts.credential!), primitives: nodePrimitives, ...(opts.url !== undefined ? { url: serverUrl(opts, {}) } : {}) });
 }

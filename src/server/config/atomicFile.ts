@@ -10,7 +10,9 @@ import { dirname } from 'node:path';
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): void {
   const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w', mode);
+  // A temp file left by a crash is removed, not reused: it would keep its own mode.
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, 'wx', mode);
   try {
     writeFileSync(fd, data);
     fsyncSync(fd);

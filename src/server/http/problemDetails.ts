@@ -74,11 +74,24 @@ function problemBody(code: ErrorCode, detail?: string): string {
   return JSON.stringify(detail ? { ...problemOf(code), detail } : problemOf(code));
 }
 
-/** The problem+json bytes of a refusal made below Fastify, on the raw socket. */
-function rawProblem(code: ErrorCode): string {
+/** The problem+json bytes of a refusal made below Fastify, on the raw socket (`extraHeaders`: whole `Name: value\r\n` lines). */
+function rawProblem(code: ErrorCode, extraHeaders = ''): string {
   const { status, title } = ERROR_CATALOGUE[code];
   const body = problemBody(code);
-  return `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+  return `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extraHeaders}Connection: close\r\n\r\n${body}`;
+}
+
+/**
+ * node:http's `connect` listener: CONNECT (a proxy tunnel request) is a method no route has,
+ * and without a listener node:http drops the socket unanswered. The socket is ours from here,
+ * outside node:http's timeouts and `closeAllConnections`, so it is destroyed once the answer
+ * is written, or after 5 s if the client does not read it: a client that keeps its side open
+ * can hold neither a descriptor nor the server's shutdown.
+ */
+export function refuseConnect(socket: Socket): void {
+  socket.on('error', () => {});
+  socket.setTimeout(5000, () => socket.destroy());
+  socket.end(rawProblem('input.method_not_allowed', 'Allow: GET, HEAD, POST\r\n'), () => socket.destroy());
 }
 
 /**
@@ -128,11 +141,9 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
 /** Installs the error and not-found handlers on an app; call it before registering routes. */
 export function registerProblemDetails(app: FastifyInstance): void {
   app.addHook('onRequest', requireHost);
-  // CONNECT (a proxy tunnel request) is a method no route has; without a listener node:http
-  // drops the socket without an answer.
-  app.server.on('connect', (_request: IncomingMessage, socket: Socket) => {
-    socket.on('error', () => {});
-    socket.end(rawProblem('input.method_not_allowed'));
+  app.server.on('connect', (request: IncomingMessage, socket: Socket) => {
+    app.log.info({ method: request.method, remoteAddress: socket.remoteAddress }, 'refused a CONNECT request');
+    refuseConnect(socket);
   });
   app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
     app.log.info({ method: request.method, url: request.url?.split('?')[0] }, 'refused a request whose Expect is not 100-continue');

@@ -21,9 +21,10 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * signed still encoded.
  */
 export function registerRawJsonBody(app: FastifyInstance, bodyLimit: number): void {
-  app.addHook('onRequest', (request, _reply, done) => {
+  // preParsing: after every onRequest guard (an admin route without its token is refused as such first).
+  app.addHook('preParsing', (request, _reply, payload, done) => {
     const coding = request.headers['content-encoding'];
-    if (coding === undefined || coding.trim().toLowerCase() === 'identity') done();
+    if (coding === undefined || coding.trim().toLowerCase() === 'identity') done(null, payload);
     else done(new TesseraError('input.unsupported_media_type', 'a Content-Encoding is not accepted: send the body as it is'));
   });
   const parseJson = app.getDefaultJsonParser('error', 'error');

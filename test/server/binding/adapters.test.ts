@@ -97,6 +97,9 @@ describe('CAMARA SIM Swap client', () => {
     // An error code that is not code-shaped (here the operator echoes the number) is left out of the message, which logs and events carry.
     op.answer('/check', { status: 400, json: { status: 400, code: 'bad number +447400123456', message: '+447400123456' } });
     await assert.rejects(oracle.check('+447400123456', 1), (e) => unavailable(e) && (e as Error).message === 'SIM Swap API: /check answered 400');
+    // a body that is not JSON: the parse error (which quotes the body) is not kept as the cause
+    op.answer('/check', { status: 404, text: '+447400123456 unknown' });
+    await assert.rejects(oracle.check('+447400123456', 1), (e) => unavailable(e) && (e as Error).message === 'SIM Swap API: /check answered 404 without JSON' && (e as Error).cause === undefined);
     op.answer('/check', { status: 200, json: { swapped: 'yes' } });
     await assert.rejects(oracle.check('+447400123456', 1), unavailable);
     op.answer('/check', { status: 200, text: 'swapped' });

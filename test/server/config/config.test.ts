@@ -112,7 +112,10 @@ test('first run creates 0600 master-key, admin-token and update-key files; rotat
   assert.equal(again.serverId, config.serverId, 'server id is stable across restarts');
   assert.equal(again.adminToken, config.adminToken);
   assert.deepEqual(again.updateKey.publicKey, config.updateKey.publicKey, 'the update key survives restarts');
+  // A temp file a crashed rotation left behind, readable by others, is not reused (its mode would stay).
+  writeFileSync(join(dir, 'master.keys.tmp'), 'partial', { mode: 0o644 });
   const rotated = rotateKeyFile(join(dir, 'master.keys'));
+  assert.equal(statSync(join(dir, 'master.keys')).mode & 0o777, 0o600);
   assert.deepEqual(rotated.kids, [1, 2]);
   assert.equal(rotated.current.kid, 2);
   assert.deepEqual([...rotated.get(1)!], [...config.masterKeys.get(1)!]);

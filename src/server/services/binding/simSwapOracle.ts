@@ -51,8 +51,9 @@ export function createCamaraSimSwapOracle(opts: CamaraSimSwapOptions): SimSwapOr
     let json: unknown;
     try {
       json = await res.json();
-    } catch (err) {
-      throw unavailable(`${path} answered ${res.status} without JSON`, err);
+    } catch {
+      // Not the parse error as the cause: its message quotes the body, which may hold the number.
+      throw unavailable(`${path} answered ${res.status} without JSON`);
     }
     if (res.status !== 200) {
       // The operator's error code (CAMARA: e.g. SIM_SWAP.UNKNOWN_PHONE_NUMBER) goes into logs and
