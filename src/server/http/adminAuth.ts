@@ -10,8 +10,8 @@ import { declareScopeAccess } from './routeAccess.ts';
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /** Makes a preHandler that refuses requests without one of the tokens (every one is compared). */
-export function adminGuard(tokens: string | readonly string[]): (request: FastifyRequest) => Promise<void> {
-  const expected = [tokens].flat().map(digest);
+export function adminGuard(tokens: readonly string[]): (request: FastifyRequest) => Promise<void> {
+  const expected = tokens.map(digest);
   return async (request) => {
     const header = request.headers.authorization ?? '';
     const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
@@ -38,7 +38,7 @@ export interface AdminRouteDocs {
  */
 export function adminScope(app: FastifyInstance, adminToken: string, alsoAccepted?: string): AdminRouteDocs {
   declareScopeAccess(app, 'admin');
-  app.addHook('onRequest', adminGuard(alsoAccepted ? [adminToken, alsoAccepted] : adminToken));
+  app.addHook('onRequest', adminGuard(alsoAccepted ? [adminToken, alsoAccepted] : [adminToken]));
   app.addHook('onSend', async (_request, reply) => {
     void reply.header('cache-control', 'no-store');
   });
