@@ -14,6 +14,7 @@ import { registerRawJsonBody } from './http/rawJsonBody.ts';
 import { lazyChildLoggerFactory, serializeRequest } from './http/requestLogger.ts';
 import { createBindingGuard } from './http/bindingGuard.ts';
 import { createSignatureVerifier } from './http/signatureVerifier.ts';
+import { registerStoreMetrics } from './monitor/storeMetrics.ts';
 import { createAuthMetrics } from './monitor/authMetrics.ts';
 import { createSecurityEventRecorder } from './monitor/securityEvents.ts';
 import { activationRoutes } from './routes/activationRoutes.ts';
@@ -114,6 +115,7 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
   });
   app.decorate('tesseraConfig', config);
   if (settled.warning) app.log.warn(settled.warning);
+  if (deps.ephemeral.warning) app.log.warn(deps.ephemeral.warning);
   const ctx: ServerContext = {
     config,
     durable: deps.durable,
@@ -124,6 +126,7 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
     events: createSecurityEventRecorder(deps.durable.events, app.log, deps.now ?? Date.now),
     log: app.log,
   };
+  registerStoreMetrics(ctx.metrics.registry, deps.ephemeral);
   const keys = createTerminalKeys(ctx.primitives, config.masterKeys);
   const sessions = createSessionRecords(ctx, keys);
   const auth = createAuthService(ctx, keys, sessions);

@@ -23,7 +23,7 @@ export async function startServer(settings: Readonly<Settings>, extra: Pick<AppD
   let ephemeral: Awaited<ReturnType<typeof openEphemeralStore>>;
   let app: FastifyInstance;
   try {
-    ephemeral = await openEphemeralStore({ redisUrl: settings.redisUrl, keyPrefix: settings.redisKeyPrefix, ...(extra.now ? { now: extra.now } : {}) });
+    ephemeral = await openEphemeralStore({ redisUrl: settings.redisUrl, keyPrefix: settings.redisKeyPrefix, maxEntries: settings.memoryMaxEntries, ...(extra.now ? { now: extra.now } : {}) });
   } catch (err) {
     await durable.close();
     throw err;

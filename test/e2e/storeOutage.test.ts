@@ -1,12 +1,16 @@
-// A backing store that goes away is a 503 `server.unavailable` with Retry-After, never a 500,
-// and the server recovers by itself when the store is back. Redis is a redis-server of the
-// test's own on a free port, stopped and started again; PostgreSQL (CI's real one) is reached
-// through a TCP relay the test cuts and restores.
+// A backing store that goes away or is full is a 503 `server.unavailable` with Retry-After,
+// never a 500, and the server recovers by itself when the store is back. Redis is a
+// redis-server of the test's own on a free port, stopped and started again, or given a small
+// maxmemory; PostgreSQL (CI's real one) is reached through a TCP relay the test cuts and
+// restores; the in-memory store is given a small entry limit.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { assertProblem, challengeFor, handshake, send, sendFinish, sendHello } from './attackKit.ts';
+import { Redis } from 'ioredis';
+import { isTesseraError } from '../../src/protocol/errors.ts';
+import { openEphemeralStore } from '../../src/server/ephemeral/openEphemeralStore.ts';
+import { assertProblem, challengeFor, handshake, metricValue, send, sendFinish, sendHello } from './attackKit.ts';
 import { startTestServer, type TestServer } from './testServer.ts';
 
 const redisServerMissing = spawnSync('redis-server', ['--version']).status !== 0;
@@ -33,8 +37,8 @@ async function untilRedisAnswers(port: number): Promise<void> {
   throw new Error(`redis-server on port ${port} did not answer`);
 }
 
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+async function startRedis(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
   await untilRedisAnswers(port);
   return child;
 }
@@ -143,4 +147,97 @@ describe('PostgreSQL going away', { skip: !process.env['TESSERA_DATABASE_URL'] &
       return (await sendFinish(server.url, finish)).status === 200;
     });
   });
+});
+
+describe('the in-memory store at its entry limit', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ env: { TESSERA_MEMORY_MAX_ENTRIES: '1000' } });
+  });
+  after(() => server?.close());
+
+  test('a hello that would add entries past it answers 503; a pending finish still succeeds', async () => {
+    const credential = await server.addTerminal('T-memory-full');
+    assert.equal(await metricValue(server.admin, 'tessera_memory_store_max_entries'), 1000);
+    // Each hello adds two entries (its replay guard and its challenge): 500 fill the store.
+    const first = await challengeFor(server.url, credential);
+    for (let i = 1; i < 500; i++) assert.equal((await sendHello(server.url, credential)).answer.status, 200, `hello ${i}`);
+    assert.equal(await metricValue(server.admin, 'tessera_memory_store_entries'), 1000);
+    const refused = (await sendHello(server.url, credential)).answer;
+    assertProblem(refused, 503, 'server.unavailable');
+    assert.equal(refused.headers.get('retry-after'), '5');
+    // The finish takes its challenge before it stores the session: it fits.
+    assert.equal((await sendFinish(server.url, first.finish)).status, 200);
+    assert.equal(await metricValue(server.admin, 'tessera_memory_store_entries'), 1000);
+  });
+});
+
+describe('Redis at its maxmemory', { skip: redisServerMissing && 'needs the redis-server command' }, () => {
+  let redis: ChildProcess;
+  let server: TestServer;
+  before(async () => {
+    const port = await freePort();
+    redis = await startRedis(port, ['--maxmemory-policy', 'noeviction']);
+    server = await startTestServer({ env: { TESSERA_REDIS_URL: `redis://127.0.0.1:${port}` } });
+    // Room for a few thousand more keys above what an empty Redis uses.
+    const admin = new Redis(`redis://127.0.0.1:${port}`);
+    const used = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))?.[1]);
+    await admin.config('SET', 'maxmemory', String(used + 1_000_000));
+    await admin.quit();
+  });
+  after(async () => {
+    await server?.close();
+    if (redis) await stopRedis(redis);
+  });
+
+  test('hellos answer 200 until Redis refuses writes, then 503 with Retry-After', async () => {
+    const credential = await server.addTerminal('T-redis-full');
+    let answer: Awaited<ReturnType<typeof sendHello>>['answer'] | undefined;
+    let accepted = 0;
+    for (; accepted < 20_000; accepted++) {
+      answer = (await sendHello(server.url, credential)).answer;
+      if (answer.status !== 200) break;
+    }
+    assert.ok(accepted > 100, `only ${accepted} hellos before the first refusal`);
+    assertProblem(answer!, 503, 'server.unavailable');
+    assert.equal(answer!.headers.get('retry-after'), '5');
+  });
+});
+
+describe('a Redis that evicts keys', { skip: redisServerMissing && 'needs the redis-server command' }, () => {
+  test('one that will not tell its policy (CONFIG renamed away, as managed services do) is used, with a warning', async () => {
+    const port = await freePort();
+    const redis = await startRedis(port, ['--rename-command', 'CONFIG', '""']);
+    try {
+      const store = await openEphemeralStore({ redisUrl: `redis://127.0.0.1:${port}` });
+      try {
+        assert.match(store.warning ?? '', /could not read maxmemory-policy of Redis at 127\.0\.0\.1:\d+ .*noeviction/);
+        await store.put('k', 'v', 1000);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await stopRedis(redis);
+    }
+  });
+
+  for (const policy of ['allkeys-lru', 'volatile-ttl']) {
+    test(`is refused at start (maxmemory-policy ${policy})`, async () => {
+      const port = await freePort();
+      const redis = await startRedis(port, ['--maxmemory-policy', policy]);
+      try {
+        const started = await startTestServer({ env: { TESSERA_REDIS_URL: `redis://127.0.0.1:${port}` } }).then(
+          async (server) => {
+            await server.close();
+            return undefined;
+          },
+          (err: unknown) => err,
+        );
+        assert.ok(isTesseraError(started) && started.code === 'config.invalid', `the server ${started === undefined ? 'started' : `failed otherwise: ${String(started)}`}`);
+        assert.match(started.message, new RegExp(`maxmemory-policy ${policy}.*noeviction`));
+      } finally {
+        await stopRedis(redis);
+      }
+    });
+  }
 });

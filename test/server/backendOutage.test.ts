@@ -2,6 +2,7 @@
 // the shapes node-postgres, ioredis and better-sqlite3 throw, and look-alikes that are bugs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { EphemeralStoreFullError } from '../../src/server/ephemeral/types.ts';
 import { isBackendOutage } from '../../src/server/http/backendOutage.ts';
 import { toTesseraError } from '../../src/server/http/problemDetails.ts';
 
@@ -24,6 +25,9 @@ test('store outages are recognised, also as the cause of another error', () => {
     ['SQLite disk full', withCode('database or disk is full', 'SQLITE_FULL')],
     ['SQLite I/O error', withCode('disk I/O error', 'SQLITE_IOERR_WRITE')],
     ['wrapped by a query builder', new Error('query failed', { cause: withCode('x', 'ECONNRESET') })],
+    ['Redis at maxmemory with noeviction', named("OOM command not allowed when used memory > 'maxmemory'.", 'ReplyError')],
+    ['Redis loading its data', named('LOADING Redis is loading the dataset in memory', 'ReplyError')],
+    ['the in-memory store at its limit', new EphemeralStoreFullError('full')],
   ];
   for (const [what, err] of outages) {
     assert.equal(isBackendOutage(err), true, what);
@@ -42,6 +46,8 @@ test('bugs and refusals are not outages', () => {
     ['SQLITE_BUSYNESS is not a code', withCode('x', 'SQLITE_BUSYNESS')],
     ['a plain bug', new TypeError("Cannot read properties of undefined (reading 'id')")],
     ['a Redis reply error', named('WRONGTYPE Operation against a key holding the wrong kind of value', 'ReplyError')],
+    ['OOM in a message that is not a Redis reply', new Error('OOM command not allowed')],
+    ['a Redis reply that only starts like OOM', named('OOMPH unknown command', 'ReplyError')],
     ['not an object', 'ECONNREFUSED'],
     ['a cause chain too deep to follow', [1, 2, 3, 4, 5, 6].reduce<unknown>((cause) => new Error('wrapped', { cause }), withCode('x', 'ECONNREFUSED'))],
   ];

@@ -1,6 +1,7 @@
 // Every server setting in one annotated table: its TESSERA_* variable, default, parser and
 // the line docs/operations.md shows for it (a test checks the docs table against this file).
 import { TesseraError } from '../../protocol/errors.ts';
+import { DEFAULT_MAX_ENTRIES } from '../ephemeral/memoryEphemeralStore.ts';
 
 /** One setting: how it is read, checked and documented. */
 export interface SettingDefinition<T> {
@@ -99,6 +100,7 @@ export const SETTINGS = {
   redisUrl: { env: 'TESSERA_REDIS_URL', defaultText: '(unset: in-memory)', doc: 'Redis URL (`redis://…`) for challenges, nonces, sessions and counters shared by several processes.', parse: optionalUrl('TESSERA_REDIS_URL', ['redis', 'rediss']), default: undefined as string | undefined },
   databaseSchema: { env: 'TESSERA_DATABASE_SCHEMA', defaultText: '(unset: the search_path)', doc: 'PostgreSQL schema for Tessera\'s tables, created if missing.', parse: text('TESSERA_DATABASE_SCHEMA', /^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier'), default: undefined as string | undefined },
   redisKeyPrefix: { env: 'TESSERA_REDIS_PREFIX', defaultText: 'tessera:', doc: 'Prefix of every Redis key, so deployments can share a Redis.', parse: text('TESSERA_REDIS_PREFIX', /^[A-Za-z0-9:._-]{1,64}$/, '1–64 characters of A–Z a–z 0–9 : . _ -'), default: 'tessera:' },
+  memoryMaxEntries: { env: 'TESSERA_MEMORY_MAX_ENTRIES', defaultText: '500000', doc: 'Most entries (challenges, replay guards, sessions, counters; about 1 KB each) the in-memory ephemeral store holds (1000–100000000). A request that would add one past it gets 503 `server.unavailable` until entries expire. Not used with TESSERA_REDIS_URL: give Redis a `maxmemory` instead.', parse: int('TESSERA_MEMORY_MAX_ENTRIES', 1000, 100000000), default: DEFAULT_MAX_ENTRIES },
   masterKey: { env: 'TESSERA_MASTER_KEY', defaultText: '(unset: key file in the data dir)', doc: 'Master keys as `kid:base64url` pairs separated by commas (32 bytes each); the highest kid is used for new terminals.', parse: text('TESSERA_MASTER_KEY', /^[^\s]{1,4096}$/, 'kid:base64url pairs separated by commas'), default: undefined as string | undefined },
   updateKey: { env: 'TESSERA_UPDATE_KEY', defaultText: '(unset: key file in the data dir)', doc: 'Ed25519 seed (32 bytes, base64url) that signs update manifests; same on every process.', parse: text('TESSERA_UPDATE_KEY', /^[A-Za-z0-9_-]{43}$/, '43 base64url characters (a 32-byte seed)'), default: undefined as string | undefined },
   adminToken: { env: 'TESSERA_ADMIN_TOKEN', defaultText: '(unset: generated into the data dir)', doc: 'Bearer token of the admin API (at least 32 characters).', parse: text('TESSERA_ADMIN_TOKEN', /^[\x21-\x7e]{32,256}$/, 'at least 32 printable characters'), default: undefined as string | undefined },

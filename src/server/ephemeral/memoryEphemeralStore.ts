@@ -1,7 +1,15 @@
 // The in-process ephemeral store: a Map of values with absolute expiry times. It is the
 // embedded default and a real implementation: expired entries are never returned, and a
-// periodic sweep (an unref'd timer) bounds memory. Single-threaded, so every call is atomic.
-import { type CounterState, type EphemeralStore, ttlToMs } from './types.ts';
+// periodic sweep (an unref'd timer) drops them. A limit on the number of entries bounds
+// memory under a flood of hellos: a write that would add a key past it is refused (nothing
+// changes) until entries expire. Single-threaded, so every call is atomic.
+import { type CounterState, EphemeralStoreFullError, type EphemeralStore, ttlToMs } from './types.ts';
+
+/** Default of {@link MemoryEphemeralStoreOptions.maxEntries}: about 0.5 GB of challenges. */
+export const DEFAULT_MAX_ENTRIES = 500_000;
+
+/** At most one sweep a second when full, so a flood at the limit does not sweep per request. */
+const FULL_SWEEP_INTERVAL_MS = 1000;
 
 /** Options of {@link MemoryEphemeralStore}. */
 export interface MemoryEphemeralStoreOptions {
@@ -9,6 +17,8 @@ export interface MemoryEphemeralStoreOptions {
   now?: () => number;
   /** How often expired entries are dropped (default 30 s). */
   sweepIntervalMs?: number;
+  /** Most entries held, expired ones not yet swept included (default {@link DEFAULT_MAX_ENTRIES}). */
+  maxEntries?: number;
 }
 
 interface Entry {
@@ -27,9 +37,13 @@ export class MemoryEphemeralStore implements EphemeralStore {
   readonly #entries = new Map<string, Entry>();
   readonly #now: () => number;
   readonly #timer: NodeJS.Timeout;
+  readonly #maxEntries: number;
+  #lastFullSweep = Number.NEGATIVE_INFINITY;
 
   constructor(options: MemoryEphemeralStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
+    this.#maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    if (!Number.isSafeInteger(this.#maxEntries) || this.#maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${this.#maxEntries}`);
     this.#timer = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 30_000);
     this.#timer.unref();
   }
@@ -37,6 +51,11 @@ export class MemoryEphemeralStore implements EphemeralStore {
   /** Entries held, including expired ones the sweep has not dropped yet. */
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** The limit on entries held. */
+  get maxEntries(): number {
+    return this.#maxEntries;
   }
 
   /** Drops every expired entry now; returns how many were dropped. */
@@ -62,13 +81,36 @@ export class MemoryEphemeralStore implements EphemeralStore {
     return entry;
   }
 
+  /**
+   * Throws {@link EphemeralStoreFullError} unless `added` new keys fit under the limit. When
+   * they do not, expired entries are swept first (at most once a second).
+   */
+  #makeRoom(added: number, now: number): void {
+    if (this.#entries.size + added <= this.#maxEntries) return;
+    if (now - this.#lastFullSweep >= FULL_SWEEP_INTERVAL_MS || now < this.#lastFullSweep) {
+      this.#lastFullSweep = now;
+      this.sweep();
+      if (this.#entries.size + added <= this.#maxEntries) return;
+    }
+    throw new EphemeralStoreFullError(`the in-memory ephemeral store holds its limit of ${this.#maxEntries} entries (TESSERA_MEMORY_MAX_ENTRIES)`);
+  }
+
+  /** 1 when `key` is not in the map (live or not), else 0: what setting it adds. */
+  #adds(key: string): number {
+    return this.#entries.has(key) ? 0 : 1;
+  }
+
   async put(key: string, value: string, ttlMs: number): Promise<void> {
-    this.#entries.set(key, { value, expiresAt: this.#now() + ttlToMs(ttlMs) });
+    const ttl = ttlToMs(ttlMs);
+    const now = this.#now();
+    this.#makeRoom(this.#adds(key), now);
+    this.#entries.set(key, { value, expiresAt: now + ttl });
   }
 
   /** Sets `key` unless it holds a live value; synchronous, so callers stay atomic. */
   #setIfAbsent(key: string, value: string, ttl: number, now: number): boolean {
     if (this.#live(key, now) !== undefined) return false;
+    this.#makeRoom(1, now);
     this.#entries.set(key, { value, expiresAt: now + ttl });
     return true;
   }
@@ -81,7 +123,10 @@ export class MemoryEphemeralStore implements EphemeralStore {
     const guardTtl = ttlToMs(guardTtlMs);
     const ttl = ttlToMs(ttlMs);
     const now = this.#now();
-    if (!this.#setIfAbsent(guard, '1', guardTtl, now)) return false;
+    if (this.#live(guard, now) !== undefined) return false;
+    // Both keys must fit before either is set: a refusal changes nothing.
+    this.#makeRoom(1 + (key === guard ? 0 : this.#adds(key)), now);
+    this.#entries.set(guard, { value: '1', expiresAt: now + guardTtl });
     this.#entries.set(key, { value, expiresAt: now + ttl });
     return true;
   }
@@ -106,6 +151,7 @@ export class MemoryEphemeralStore implements EphemeralStore {
     const now = this.#now();
     const entry = this.#live(key, now);
     if (entry === undefined) {
+      this.#makeRoom(1, now);
       this.#entries.set(key, { value: '1', expiresAt: now + ttl });
       return { count: 1, ttlMs: ttl };
     }

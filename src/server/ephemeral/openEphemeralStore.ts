@@ -1,6 +1,8 @@
 // Opens the ephemeral store named by the configuration: in-process memory by default,
 // Redis when TESSERA_REDIS_URL is a redis:// or rediss:// URL. A Redis store is handed out
-// only once the server answers and is recent enough (GETDEL needs Redis 6.2).
+// only once the server answers, is recent enough (GETDEL needs Redis 6.2) and does not evict
+// keys under memory pressure: every key has a TTL, so any policy but noeviction may drop a
+// replay guard or a throttle counter early, and a replay or a guess would then be accepted.
 import { Redis } from 'ioredis';
 import { TesseraError } from '../../protocol/errors.ts';
 import { MemoryEphemeralStore } from './memoryEphemeralStore.ts';
@@ -17,6 +19,8 @@ export interface OpenEphemeralStoreOptions {
   now?: () => number;
   /** Redis connect timeout in ms (default 5000). */
   connectTimeoutMs?: number;
+  /** Entry limit of the in-memory store (default `DEFAULT_MAX_ENTRIES`). */
+  maxEntries?: number;
 }
 
 function why(err: unknown): string {
@@ -43,7 +47,9 @@ function waitUntilReady(client: Redis): Promise<void> {
  */
 export async function openEphemeralStore(options: OpenEphemeralStoreOptions = {}): Promise<EphemeralStore> {
   const url = options.redisUrl?.trim();
-  if (url === undefined || url === '') return new MemoryEphemeralStore(options.now ? { now: options.now } : {});
+  if (url === undefined || url === '') {
+    return new MemoryEphemeralStore({ ...(options.now ? { now: options.now } : {}), ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }) });
+  }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme !== 'redis' && scheme !== 'rediss') {
     throw new TesseraError(
@@ -68,6 +74,7 @@ export async function openEphemeralStore(options: OpenEphemeralStoreOptions = {}
     // and Redis wake-ups under load); each keeps its own reply and order is unchanged.
     enableAutoPipelining: true,
   });
+  let policy: string | undefined;
   try {
     await waitUntilReady(client);
     const version = /redis_version:(\d+)\.(\d+)/.exec(await client.info('server'));
@@ -75,15 +82,42 @@ export async function openEphemeralStore(options: OpenEphemeralStoreOptions = {}
     if (major < 6 || (major === 6 && minor < 2)) {
       throw new Error(`Redis ${major}.${minor} is too old; 6.2 or later is required`);
     }
+    policy = await evictionPolicy(client);
   } catch (err) {
     client.disconnect();
     throw new TesseraError('server.unavailable', `cannot use Redis at ${target} (TESSERA_REDIS_URL): ${why(err)}`, {
       cause: err,
     });
   }
+  if (policy !== undefined && policy !== 'noeviction') {
+    client.disconnect();
+    throw new TesseraError(
+      'config.invalid',
+      `Redis at ${target} (TESSERA_REDIS_URL) evicts keys when full (maxmemory-policy ${policy}); it could drop Tessera's replay guards and throttle counters early. Set maxmemory-policy noeviction on it`,
+    );
+  }
   // Once connected, ioredis reconnects by itself; an outage shows in /readyz and in each
   // request it fails (503, logged by the error handler), so its error events need no handler
   // of their own, but must have a listener (without one ioredis prints them to stderr).
   client.on('error', () => {});
-  return new RedisEphemeralStore(client, options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix });
+  return new RedisEphemeralStore(client, {
+    ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
+    ...(policy === undefined
+      ? { warning: `could not read maxmemory-policy of Redis at ${target} (CONFIG GET is refused there); make sure it is noeviction, or a full Redis may drop replay guards and throttle counters early` }
+      : {}),
+  });
+}
+
+/**
+ * The server's maxmemory-policy, or undefined when it will not say (managed services often
+ * rename or forbid CONFIG).
+ */
+async function evictionPolicy(client: Redis): Promise<string | undefined> {
+  try {
+    const answer = (await client.config('GET', 'maxmemory-policy')) as unknown;
+    return Array.isArray(answer) && typeof answer[1] === 'string' ? answer[1] : undefined;
+  } catch (err) {
+    if ((err as { name?: unknown }).name === 'ReplyError') return undefined;
+    throw err;
+  }
 }

@@ -12,6 +12,8 @@ export interface RedisEphemeralStoreOptions {
   keyPrefix?: string;
   /** Whether `close()` also closes the client (default true: the store owns it). */
   closeClient?: boolean;
+  /** A caveat found when opening it, for the operator's log. */
+  warning?: string;
 }
 
 // INCR, then give the counter its TTL only if it has none (it was just created): the
@@ -45,9 +47,11 @@ export class RedisEphemeralStore implements EphemeralStore {
   readonly #client: Redis;
   readonly #prefix: string;
   readonly #closeClient: boolean;
+  readonly warning?: string;
 
   constructor(client: Redis, options: RedisEphemeralStoreOptions = {}) {
     this.#client = client;
+    if (options.warning !== undefined) this.warning = options.warning;
     this.#prefix = options.keyPrefix ?? 'tessera:';
     this.#closeClient = options.closeClient ?? true;
   }

@@ -34,6 +34,8 @@ export interface EphemeralStore {
    * the counter is created and never extended (a fixed window).
    */
   increment(key: string, ttlMs: number): Promise<CounterState>;
+  /** A caveat found when the store was opened (the server logs it at warn on start). */
+  readonly warning?: string;
   /** Resolves when the backend answers; throws `TesseraError('server.unavailable')` otherwise. */
   ping(): Promise<void>;
   /** Releases timers and connections; the store is unusable afterwards. */
@@ -47,4 +49,13 @@ export interface EphemeralStore {
 export function ttlToMs(ttlMs: number): number {
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`ttlMs must be a positive number, got ${ttlMs}`);
   return Math.ceil(ttlMs);
+}
+
+/**
+ * Thrown by a write that would add a key to a store already holding its limit of entries.
+ * Nothing was changed. The server answers it like any store outage: 503 with Retry-After.
+ */
+export class EphemeralStoreFullError extends Error {
+  readonly code = 'EPHEMERAL_STORE_FULL';
+  override readonly name = 'EphemeralStoreFullError';
 }

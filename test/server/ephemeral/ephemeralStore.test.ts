@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { isTesseraError } from '../../../src/protocol/errors.ts';
+import { isBackendOutage } from '../../../src/server/http/backendOutage.ts';
+import { EphemeralStoreFullError } from '../../../src/server/ephemeral/types.ts';
 import { MemoryEphemeralStore } from '../../../src/server/ephemeral/memoryEphemeralStore.ts';
 import { openEphemeralStore } from '../../../src/server/ephemeral/openEphemeralStore.ts';
 import { RedisEphemeralStore } from '../../../src/server/ephemeral/redisEphemeralStore.ts';
@@ -96,6 +98,82 @@ describe('MemoryEphemeralStore', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('MemoryEphemeralStore entry limit', () => {
+  const isFull = (err: unknown) => err instanceof EphemeralStoreFullError && isBackendOutage(err) && /TESSERA_MEMORY_MAX_ENTRIES/.test(err.message);
+
+  test('a write that would add a key past the limit is refused and changes nothing', async () => {
+    const store = new MemoryEphemeralStore({ now: () => 0, maxEntries: 3 });
+    try {
+      await store.put('a', '1', 1000);
+      await store.increment('c', 1000);
+      assert.equal(await store.putIfAbsent('b', '1', 1000), true);
+      assert.equal(store.size, 3);
+      await assert.rejects(store.put('d', '1', 1000), isFull);
+      await assert.rejects(store.putIfAbsent('d', '1', 1000), isFull);
+      await assert.rejects(store.putIfAbsentThenPut('g', 1000, 'd', '1', 1000), isFull);
+      await assert.rejects(store.increment('d', 1000), isFull);
+      assert.equal(store.size, 3);
+      assert.equal(await store.get('d'), undefined);
+      assert.equal(await store.get('g'), undefined);
+      // What adds no key still works: replacing, counting, reading, taking.
+      await store.put('a', '2', 1000);
+      assert.equal(await store.get('a'), '2');
+      assert.deepEqual(await store.increment('c', 1000), { count: 2, ttlMs: 1000 });
+      assert.equal(await store.putIfAbsent('b', 'x', 1000), false);
+      assert.equal(await store.take('b'), '1');
+      // A taken value frees its place.
+      await store.put('d', '1', 1000);
+      assert.equal(await store.get('d'), '1');
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a guarded put needs room for both keys, or sets neither', async () => {
+    const store = new MemoryEphemeralStore({ now: () => 0, maxEntries: 3 });
+    try {
+      await store.put('a', '1', 1000);
+      await store.put('b', '1', 1000);
+      await assert.rejects(store.putIfAbsentThenPut('guard', 1000, 'value', 'v', 1000), isFull);
+      assert.equal(store.size, 2);
+      assert.equal(await store.get('guard'), undefined);
+      // The value's key already there: only the guard is new, and it fits.
+      assert.equal(await store.putIfAbsentThenPut('guard', 1000, 'b', 'v', 1000), true);
+      assert.equal(await store.get('b'), 'v');
+      // A guard still live refuses as always, full or not.
+      assert.equal(await store.putIfAbsentThenPut('guard', 1000, 'x', 'v', 1000), false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('at the limit, expired entries are swept to make room, at most once a second', async () => {
+    let now = 0;
+    const store = new MemoryEphemeralStore({ now: () => now, maxEntries: 4 });
+    try {
+      await store.put('short1', '1', 10);
+      await store.put('short2', '1', 10);
+      await store.put('long1', '1', 60_000);
+      await store.put('long2', '1', 60_000);
+      now = 5;
+      await assert.rejects(store.put('x', '1', 60_000), isFull); // nothing expired yet; this sweep found nothing
+      now = 500;
+      await assert.rejects(store.put('x', '1', 60_000), isFull); // expired, but the last sweep was under a second ago
+      now = 1005;
+      await store.put('x', '1', 60_000);
+      assert.equal(store.size, 3);
+      await store.put('y', '1', 60_000);
+      await assert.rejects(store.put('z', '1', 60_000), isFull);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('the limit must be a positive integer', () => {
+    for (const maxEntries of [0, -1, 1.5, Number.NaN]) assert.throws(() => new MemoryEphemeralStore({ maxEntries }), RangeError);
   });
 });
 
