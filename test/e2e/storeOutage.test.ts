@@ -23,24 +23,50 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Resolves once something at the port answers Redis's PING (10 s at most). */
-async function untilRedisAnswers(port: number): Promise<void> {
+/** Resolves once the child's redis-server answers PING on the port (10 s at most); throws at once if it exits. */
+async function untilRedisAnswers(port: number, child: ChildProcess): Promise<void> {
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`redis-server exited before answering on port ${port} (taken meanwhile?)`);
     const pong = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
-      socket.once('data', (d) => resolve(d.toString().startsWith('+PONG')));
-      socket.once('error', () => resolve(false));
-      socket.setTimeout(500, () => resolve(false));
-    }).catch(() => false);
+      const settle = (answer: boolean) => {
+        socket.destroy();
+        resolve(answer);
+      };
+      socket.once('data', (d) => settle(d.toString().startsWith('+PONG')));
+      socket.once('error', () => settle(false));
+      socket.setTimeout(500, () => settle(false));
+    });
     if (pong) return;
   }
   throw new Error(`redis-server on port ${port} did not answer`);
 }
 
+/** A redis-server of the test's own on `port`. */
 async function startRedis(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
-  await untilRedisAnswers(port);
+  try {
+    await untilRedisAnswers(port, child);
+  } catch (err) {
+    await stopRedis(child);
+    throw err;
+  }
   return child;
+}
+
+/**
+ * A redis-server on a port free a moment ago. Another process may take the port between
+ * freePort() and redis-server's bind; redis-server then exits, and a new port is tried.
+ */
+async function startRedisOnFreePort(extraArgs: string[] = []): Promise<{ redis: ChildProcess; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return { redis: await startRedis(port, extraArgs), port };
+    } catch (err) {
+      if (attempt === 5) throw err;
+    }
+  }
 }
 
 async function stopRedis(child: ChildProcess): Promise<void> {
@@ -63,8 +89,7 @@ describe('Redis going away', { skip: redisServerMissing && 'needs the redis-serv
   let port: number;
   let server: TestServer;
   before(async () => {
-    port = await freePort();
-    redis = await startRedis(port);
+    ({ redis, port } = await startRedisOnFreePort());
     server = await startTestServer({ env: { TESSERA_REDIS_URL: `redis://127.0.0.1:${port}` } });
   });
   after(async () => {
@@ -119,8 +144,16 @@ describe('PostgreSQL going away', { skip: !process.env['TESSERA_DATABASE_URL'] &
   }
 
   before(async () => {
-    relayPort = await freePort();
-    await openRelay();
+    // The port was free a moment ago; if another process took it since, try another.
+    for (let attempt = 1; ; attempt++) {
+      relayPort = await freePort();
+      try {
+        await openRelay();
+        break;
+      } catch (err) {
+        if (attempt === 5) throw err;
+      }
+    }
     const url = new URL(target);
     url.hostname = '127.0.0.1';
     url.port = String(relayPort);
@@ -176,8 +209,8 @@ describe('Redis at its maxmemory', { skip: redisServerMissing && 'needs the redi
   let redis: ChildProcess;
   let server: TestServer;
   before(async () => {
-    const port = await freePort();
-    redis = await startRedis(port, ['--maxmemory-policy', 'noeviction']);
+    let port: number;
+    ({ redis, port } = await startRedisOnFreePort(['--maxmemory-policy', 'noeviction']));
     server = await startTestServer({ env: { TESSERA_REDIS_URL: `redis://127.0.0.1:${port}` } });
     // Room for a few thousand more keys above what an empty Redis uses.
     const admin = new Redis(`redis://127.0.0.1:${port}`);
@@ -206,8 +239,7 @@ describe('Redis at its maxmemory', { skip: redisServerMissing && 'needs the redi
 
 describe('a Redis that evicts keys', { skip: redisServerMissing && 'needs the redis-server command' }, () => {
   test('one that will not tell its policy (CONFIG renamed away, as managed services do) is used, with a warning', async () => {
-    const port = await freePort();
-    const redis = await startRedis(port, ['--rename-command', 'CONFIG', '""']);
+    const { redis, port } = await startRedisOnFreePort(['--rename-command', 'CONFIG', '""']);
     try {
       const store = await openEphemeralStore({ redisUrl: `redis://127.0.0.1:${port}` });
       try {
@@ -223,8 +255,7 @@ describe('a Redis that evicts keys', { skip: redisServerMissing && 'needs the re
 
   for (const policy of ['allkeys-lru', 'volatile-ttl']) {
     test(`is refused at start (maxmemory-policy ${policy})`, async () => {
-      const port = await freePort();
-      const redis = await startRedis(port, ['--maxmemory-policy', policy]);
+      const { redis, port } = await startRedisOnFreePort(['--maxmemory-policy', policy]);
       try {
         const started = await startTestServer({ env: { TESSERA_REDIS_URL: `redis://127.0.0.1:${port}` } }).then(
           async (server) => {
