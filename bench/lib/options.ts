@@ -36,7 +36,7 @@ then a bare Fastify POST endpoint (the floor), from a separate load-driver proce
   --cpu-prof        run the Tessera server with --cpu-prof and print where its time went
                     (perturbs the figures)
   --log-level L     the server's TESSERA_LOG_LEVEL (default info, the server's own default,
-                    which writes two log lines per request; the server writes them to a file)
+                    which writes one access line per request; the server writes them to a file)
   -h, --help        this text
 `;
 

@@ -99,11 +99,12 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
   const settled = await durableServerId(deps.durable.meta, resolved.masterKeys, resolved.settings.serverId);
   const config: ServerConfig = Object.freeze({ ...resolved, serverId: settled.serverId });
   const { settings } = config;
+  const accessLog = new AccessLogController();
   const app = Fastify({
     logger: deps.logger ?? serverLoggerOptions(settings.logLevel),
     childLoggerFactory: lazyChildLoggerFactory,
     // One access line per request instead of Fastify's two.
-    logController: new AccessLogController(),
+    logController: accessLog,
     bodyLimit: settings.bodyLimitBytes,
     trustProxy: settings.trustProxy,
     return503OnClosing: true,
@@ -113,6 +114,7 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
     http: { requireHostHeader: false },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
+  accessLog.attach(app.log);
   app.decorate('tesseraConfig', config);
   if (settled.warning) app.log.warn(settled.warning);
   if (deps.ephemeral.warning) app.log.warn(deps.ephemeral.warning);

@@ -28,8 +28,12 @@ function appWith(level: string) {
     return child.apply(this, args);
   } as typeof logger.child;
   // As the server builds it: Fastify's own request lines off, the one access line on.
-  const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, childLoggerFactory: lazyChildLoggerFactory, logController: new AccessLogController() });
+  const accessLog = new AccessLogController();
+  const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, childLoggerFactory: lazyChildLoggerFactory, logController: accessLog });
+  accessLog.attach(app.log);
   app.get('/quiet', async () => ({ ok: true }));
+  app.get('/quiet-route', { logLevel: 'warn' }, async () => ({ ok: true }));
+  app.get('/chatty-route', { logLevel: 'debug' }, async () => ({ ok: true }));
   app.get('/warns', async (request) => {
     request.log.info({ detail: { key: 'secret-info' } }, 'info line');
     request.log.warn({ detail: { key: 'secret-warn' } }, 'warn line');
@@ -91,6 +95,22 @@ test('at info, each request writes one access line, after the route\'s own lines
   assert.deepEqual(access['res'], { statusCode: 200 });
   assert.equal(typeof access['responseTime'], 'number');
   assert.ok(!JSON.stringify(lines).includes('secret'));
+  await app.close();
+});
+
+test('the access line needs no child logger of its own, and a route with its own level writes it at that level', async () => {
+  const { app, lines, children, ready } = appWith('info');
+  await ready();
+  await app.inject({ method: 'GET', url: '/quiet' });
+  assert.equal(children(), 0, 'the access line goes through the one child made when the app started');
+  assert.deepEqual(
+    lines.map((l) => [l['reqId'], l['msg'], (l['req'] as { url: string }).url]),
+    [['req-1', 'request completed', '/quiet']],
+  );
+  await app.inject({ method: 'GET', url: '/quiet-route' });
+  assert.equal(lines.length, 1, 'a route at warn writes no access line');
+  await app.inject({ method: 'GET', url: '/chatty-route' });
+  assert.deepEqual(lines.map((l) => [l['reqId'], l['msg']]).at(-1), ['req-3', 'request completed']);
   await app.close();
 });
 
