@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { factsToHeaders } from '../../src/protocol/binding/simIdentifiers.ts';
 import { bind, type Clock, codeFromOutbox, events, facts, msisdn, newTerminal, refusedWith, startBindingServer, testClock } from './bindingKit.ts';
+import { metricValue } from './attackKit.ts';
 import { type Backend, sharedAvailable, type TestServer } from './testServer.ts';
 
 /** A code that differs from `code` in every digit. */
@@ -160,6 +161,35 @@ describe('throttles', () => {
       }
       const e = await refusedWith(terminals[2]!.binding.confirm('000001'), 'rate.limited');
       assert.equal(e.status, 429);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('verification codes with the in-memory store full', () => {
+  test('a confirmation the store cannot count answers 503 and leaves the registration pending', async () => {
+    const clock = testClock();
+    const server = await startBindingServer({ clock, env: { TESSERA_MEMORY_MAX_ENTRIES: '1000' } });
+    try {
+      // A wrong guess elsewhere from this address: its per-address counter exists, so the
+      // confirmation below needs room only for its own per-registration counter.
+      const other = await newTerminal(server, 'T-full-2', facts(2), clock);
+      await other.binding.register({ msisdn: msisdn(2) });
+      await refusedWith(other.binding.confirm('000000'), 'binding.code_invalid');
+      const t = await newTerminal(server, 'T-full-1', facts(1), clock);
+      const pending = await t.binding.register({ msisdn: msisdn(1) });
+      // Signed requests remember their nonces (60 s here), one entry each: fill all but one
+      // place, which the confirmation's own nonce takes.
+      const free = 1000 - (await metricValue(server.admin, 'tessera_memory_store_entries'));
+      for (let k = 0; k < free - 1; k++) await t.client.request('GET', '/v1/session');
+      assert.equal(await metricValue(server.admin, 'tessera_memory_store_entries'), 999);
+      const code = codeFromOutbox(server.outbox, pending.binding.id);
+      await refusedWith(t.binding.confirm(code, pending.binding.id), 'server.unavailable');
+      assert.deepEqual(await events(server, 'binding.throttled', t.id), []);
+      // Once the nonces have expired, the same code binds: the registration stayed pending.
+      clock.advance(61_000);
+      assert.equal((await t.binding.confirm(code, pending.binding.id)).status, 'active');
     } finally {
       await server.close();
     }

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { isTesseraError } from '../../src/protocol/errors.ts';
 import { openEphemeralStore } from '../../src/server/ephemeral/openEphemeralStore.ts';
-import { assertProblem, challengeFor, handshake, metricValue, send, sendFinish, sendHello } from './attackKit.ts';
+import { assertProblem, challengeFor, handshake, metricValue, send, sendFinish, sendHello, sendSigned, signed } from './attackKit.ts';
 import { startTestServer, type TestServer } from './testServer.ts';
 
 const redisServerMissing = spawnSync('redis-server', ['--version']).status !== 0;
@@ -189,19 +189,23 @@ describe('the in-memory store at its entry limit', () => {
   });
   after(() => server?.close());
 
-  test('a hello that would add entries past it answers 503; a pending finish still succeeds', async () => {
+  test('hellos fill at most 80% of it and then answer 503; a pending finish and signed requests still succeed', async () => {
     const credential = await server.addTerminal('T-memory-full');
     assert.equal(await metricValue(server.admin, 'tessera_memory_store_max_entries'), 1000);
-    // Each hello adds two entries (its replay guard and its challenge): 500 fill the store.
+    // A session (1 entry) whose hello's replay guard stays (1 of the 800 entries hellos may use).
+    const session = await handshake(server.url, credential);
+    // Each hello adds two entries (its replay guard and its challenge): 399 more fill the rest.
     const first = await challengeFor(server.url, credential);
-    for (let i = 1; i < 500; i++) assert.equal((await sendHello(server.url, credential)).answer.status, 200, `hello ${i}`);
-    assert.equal(await metricValue(server.admin, 'tessera_memory_store_entries'), 1000);
-    const refused = (await sendHello(server.url, credential)).answer;
+    for (let i = 1; i < 399; i++) assert.equal((await sendHello(server.url, credential)).answer.status, 200, `hello ${i}`);
+    assert.equal(await metricValue(server.admin, 'tessera_memory_store_entries'), 800);
+    // Anyone may send a hello, even for a terminal that does not exist.
+    const refused = (await sendHello(server.url, { ...credential, terminalId: 'NOT-A-TERMINAL' })).answer;
     assertProblem(refused, 503, 'server.unavailable');
     assert.equal(refused.headers.get('retry-after'), '5');
-    // The finish takes its challenge before it stores the session: it fits.
+    assertProblem((await sendHello(server.url, credential)).answer, 503, 'server.unavailable');
+    // The room left is for everything else: signed requests (each remembers its nonce) and sessions.
+    for (let i = 0; i < 5; i++) assert.equal((await sendSigned(signed(server.url, session, 'GET', '/v1/session'))).status, 200, `signed request ${i}`);
     assert.equal((await sendFinish(server.url, first.finish)).status, 200);
-    assert.equal(await metricValue(server.admin, 'tessera_memory_store_entries'), 1000);
   });
 });
 

@@ -27,6 +27,10 @@ test('store outages are recognised, also as the cause of another error', () => {
     ['wrapped by a query builder', new Error('query failed', { cause: withCode('x', 'ECONNRESET') })],
     ['Redis at maxmemory with noeviction', named("OOM command not allowed when used memory > 'maxmemory'.", 'ReplyError')],
     ['Redis loading its data', named('LOADING Redis is loading the dataset in memory', 'ReplyError')],
+    [
+      'Redis 6 at maxmemory, inside a Lua script',
+      named("ERR Error running script (call to f_0123abcd): @user_script:2: @user_script: 2: -OOM command not allowed when used memory > 'maxmemory'. ", 'ReplyError'),
+    ],
     ['the in-memory store at its limit', new EphemeralStoreFullError('full')],
   ];
   for (const [what, err] of outages) {
@@ -48,6 +52,8 @@ test('bugs and refusals are not outages', () => {
     ['a Redis reply error', named('WRONGTYPE Operation against a key holding the wrong kind of value', 'ReplyError')],
     ['OOM in a message that is not a Redis reply', new Error('OOM command not allowed')],
     ['a Redis reply that only starts like OOM', named('OOMPH unknown command', 'ReplyError')],
+    ['a Lua script error of another kind', named('ERR Error running script (call to f_0123abcd): @user_script:2: WRONGTYPE Operation against a key', 'ReplyError')],
+    ['a Redis BUSYKEY reply', named('BUSYKEY Target key name already exists.', 'ReplyError')],
     ['not an object', 'ECONNREFUSED'],
     ['a cause chain too deep to follow', [1, 2, 3, 4, 5, 6].reduce<unknown>((cause) => new Error('wrapped', { cause }), withCode('x', 'ECONNREFUSED'))],
   ];

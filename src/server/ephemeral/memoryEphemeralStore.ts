@@ -1,12 +1,17 @@
 // The in-process ephemeral store: a Map of values with absolute expiry times. It is the
 // embedded default and a real implementation: expired entries are never returned, and a
 // periodic sweep (an unref'd timer) drops them. A limit on the number of entries bounds
-// memory under a flood of hellos: a write that would add a key past it is refused (nothing
-// changes) until entries expire. Single-threaded, so every call is atomic.
-import { type CounterState, EphemeralStoreFullError, type EphemeralStore, ttlToMs } from './types.ts';
+// memory: a write that would add a key past it is refused (nothing changes) until entries
+// expire. Guarded puts (the hello's replay guard and challenge, which anyone may send) draw
+// from a smaller budget, so a flood of hellos cannot take the room that nonces of signed
+// requests, sessions, counters and locks need. Single-threaded, so every call is atomic.
+import { type CounterState, type EphemeralStore, EphemeralStoreFullError, ttlToMs } from './types.ts';
 
-/** Default of {@link MemoryEphemeralStoreOptions.maxEntries}: about 0.5 GB of challenges. */
+/** Default of {@link MemoryEphemeralStoreOptions.maxEntries}: about 0.5 GB. */
 export const DEFAULT_MAX_ENTRIES = 500_000;
+
+/** Share of the limit guarded puts may fill; the rest is kept for every other write. */
+export const GUARDED_SHARE = 0.8;
 
 /** At most one sweep a second when full, so a flood at the limit does not sweep per request. */
 const FULL_SWEEP_INTERVAL_MS = 1000;
@@ -24,6 +29,8 @@ export interface MemoryEphemeralStoreOptions {
 interface Entry {
   value: string;
   expiresAt: number;
+  /** Written by a guarded put: counted against the guarded budget too. */
+  guarded: boolean;
 }
 
 /**
@@ -38,12 +45,15 @@ export class MemoryEphemeralStore implements EphemeralStore {
   readonly #now: () => number;
   readonly #timer: NodeJS.Timeout;
   readonly #maxEntries: number;
+  readonly #maxGuarded: number;
+  #guarded = 0;
   #lastFullSweep = Number.NEGATIVE_INFINITY;
 
   constructor(options: MemoryEphemeralStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
     if (!Number.isSafeInteger(this.#maxEntries) || this.#maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${this.#maxEntries}`);
+    this.#maxGuarded = Math.floor(this.#maxEntries * GUARDED_SHARE);
     this.#timer = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 30_000);
     this.#timer.unref();
   }
@@ -64,59 +74,76 @@ export class MemoryEphemeralStore implements EphemeralStore {
     let dropped = 0;
     for (const [key, entry] of this.#entries) {
       if (entry.expiresAt <= now) {
-        this.#entries.delete(key);
+        this.#remove(key, entry);
         dropped++;
       }
     }
     return dropped;
   }
 
+  #remove(key: string, entry: Entry): void {
+    this.#entries.delete(key);
+    if (entry.guarded) this.#guarded--;
+  }
+
+  /** Sets `key`, keeping the guarded count right when it replaces an entry. */
+  #set(key: string, value: string, expiresAt: number, guarded: boolean): void {
+    const old = this.#entries.get(key);
+    if (old?.guarded) this.#guarded--;
+    if (guarded) this.#guarded++;
+    this.#entries.set(key, { value, expiresAt, guarded });
+  }
+
   #live(key: string, now: number): Entry | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= now) {
-      this.#entries.delete(key);
+      this.#remove(key, entry);
       return undefined;
     }
     return entry;
   }
 
-  /**
-   * Throws {@link EphemeralStoreFullError} unless `added` new keys fit under the limit. When
-   * they do not, expired entries are swept first (at most once a second).
-   */
-  #makeRoom(added: number, now: number): void {
-    if (this.#entries.size + added <= this.#maxEntries) return;
-    if (now - this.#lastFullSweep >= FULL_SWEEP_INTERVAL_MS || now < this.#lastFullSweep) {
-      this.#lastFullSweep = now;
-      this.sweep();
-      if (this.#entries.size + added <= this.#maxEntries) return;
-    }
-    throw new EphemeralStoreFullError(`the in-memory ephemeral store holds its limit of ${this.#maxEntries} entries (TESSERA_MEMORY_MAX_ENTRIES)`);
+  /** Whether `added` new keys fit (under the guarded budget too, for a guarded put). */
+  #fits(added: number, guarded: boolean): boolean {
+    return this.#entries.size + added <= this.#maxEntries && (!guarded || this.#guarded + added <= this.#maxGuarded);
   }
 
-  /** 1 when `key` is not in the map (live or not), else 0: what setting it adds. */
-  #adds(key: string): number {
-    return this.#entries.has(key) ? 0 : 1;
+  /**
+   * Throws {@link EphemeralStoreFullError} unless `added` new keys fit. When they do not,
+   * expired entries are swept first (at most once a second). `keys` are the keys the write
+   * sets; an expired one is dropped first, so it is counted as new.
+   */
+  #makeRoom(keys: readonly string[], now: number, guarded: boolean): void {
+    let added = 0;
+    for (const key of keys) if (this.#live(key, now) === undefined) added++;
+    if (this.#fits(added, guarded)) return;
+    if (now - this.#lastFullSweep >= FULL_SWEEP_INTERVAL_MS || now < this.#lastFullSweep) {
+      this.#lastFullSweep = now;
+      this.sweep(); // drops only expired entries: `added` still holds
+      if (this.#fits(added, guarded)) return;
+    }
+    throw new EphemeralStoreFullError(
+      guarded
+        ? `the in-memory ephemeral store holds its limit of ${this.#maxGuarded} handshake challenges (${GUARDED_SHARE * 100}% of TESSERA_MEMORY_MAX_ENTRIES)`
+        : `the in-memory ephemeral store holds its limit of ${this.#maxEntries} entries (TESSERA_MEMORY_MAX_ENTRIES)`,
+    );
   }
 
   async put(key: string, value: string, ttlMs: number): Promise<void> {
     const ttl = ttlToMs(ttlMs);
     const now = this.#now();
-    this.#makeRoom(this.#adds(key), now);
-    this.#entries.set(key, { value, expiresAt: now + ttl });
-  }
-
-  /** Sets `key` unless it holds a live value; synchronous, so callers stay atomic. */
-  #setIfAbsent(key: string, value: string, ttl: number, now: number): boolean {
-    if (this.#live(key, now) !== undefined) return false;
-    this.#makeRoom(1, now);
-    this.#entries.set(key, { value, expiresAt: now + ttl });
-    return true;
+    this.#makeRoom([key], now, false);
+    this.#set(key, value, now + ttl, false);
   }
 
   async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    return this.#setIfAbsent(key, value, ttlToMs(ttlMs), this.#now());
+    const ttl = ttlToMs(ttlMs);
+    const now = this.#now();
+    if (this.#live(key, now) !== undefined) return false;
+    this.#makeRoom([key], now, false);
+    this.#set(key, value, now + ttl, false);
+    return true;
   }
 
   async putIfAbsentThenPut(guard: string, guardTtlMs: number, key: string, value: string, ttlMs: number): Promise<boolean> {
@@ -125,9 +152,9 @@ export class MemoryEphemeralStore implements EphemeralStore {
     const now = this.#now();
     if (this.#live(guard, now) !== undefined) return false;
     // Both keys must fit before either is set: a refusal changes nothing.
-    this.#makeRoom(1 + (key === guard ? 0 : this.#adds(key)), now);
-    this.#entries.set(guard, { value: '1', expiresAt: now + guardTtl });
-    this.#entries.set(key, { value, expiresAt: now + ttl });
+    this.#makeRoom(key === guard ? [guard] : [guard, key], now, true);
+    this.#set(guard, '1', now + guardTtl, true);
+    this.#set(key, value, now + ttl, true);
     return true;
   }
 
@@ -138,12 +165,13 @@ export class MemoryEphemeralStore implements EphemeralStore {
   async take(key: string): Promise<string | undefined> {
     const entry = this.#live(key, this.#now());
     if (entry === undefined) return undefined;
-    this.#entries.delete(key);
+    this.#remove(key, entry);
     return entry.value;
   }
 
   async delete(key: string): Promise<void> {
-    this.#entries.delete(key);
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) this.#remove(key, entry);
   }
 
   async increment(key: string, ttlMs: number): Promise<CounterState> {
@@ -151,8 +179,8 @@ export class MemoryEphemeralStore implements EphemeralStore {
     const now = this.#now();
     const entry = this.#live(key, now);
     if (entry === undefined) {
-      this.#makeRoom(1, now);
-      this.#entries.set(key, { value: '1', expiresAt: now + ttl });
+      this.#makeRoom([key], now, false);
+      this.#set(key, '1', now + ttl, false);
       return { count: 1, ttlMs: ttl };
     }
     if (!/^-?\d+$/.test(entry.value)) throw new TypeError('the value at this key is not a counter');
@@ -166,5 +194,6 @@ export class MemoryEphemeralStore implements EphemeralStore {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#entries.clear();
+    this.#guarded = 0;
   }
 }

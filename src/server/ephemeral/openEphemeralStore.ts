@@ -103,7 +103,7 @@ export async function openEphemeralStore(options: OpenEphemeralStoreOptions = {}
   return new RedisEphemeralStore(client, {
     ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
     ...(policy === undefined
-      ? { warning: `could not read maxmemory-policy of Redis at ${target} (CONFIG GET is refused there); make sure it is noeviction, or a full Redis may drop replay guards and throttle counters early` }
+      ? { warning: `could not read maxmemory-policy of Redis at ${target} (CONFIG GET is refused there or answers nothing, as on most managed services, whose default is often volatile-lru); make sure it is noeviction, or a full Redis may drop replay guards and throttle counters early` }
       : {}),
   });
 }

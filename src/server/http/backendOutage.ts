@@ -18,8 +18,12 @@ const SQLITE_CODE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN)(_|$)/;
 /** ioredis and node-postgres messages of a lost or never-made connection. */
 const CONNECTION_MESSAGE = /^(Connection is closed\.|Connection terminated|timeout exceeded when trying to connect|Stream isn't writeable)/;
 
-/** Redis replies of a server out of memory (maxmemory reached with noeviction) or still loading its data. */
-const REDIS_BUSY_REPLY = /^(OOM|LOADING|BUSY|MASTERDOWN|TRYAGAIN) /;
+/**
+ * Redis replies of a server out of memory (maxmemory reached with noeviction), loading its
+ * data, busy with a script, or without its primary; before Redis 7 a Lua script's
+ * `redis.call` wraps them in an `ERR Error running script` reply.
+ */
+const REDIS_BUSY_REPLY = /^(?:ERR Error running script .*?-?)?(OOM|LOADING|BUSY|MASTERDOWN|TRYAGAIN) /;
 
 /** The in-memory ephemeral store at its entry limit (`EphemeralStoreFullError`). */
 const STORE_FULL = 'EPHEMERAL_STORE_FULL';

@@ -172,6 +172,48 @@ describe('MemoryEphemeralStore entry limit', () => {
     }
   });
 
+  test('guarded puts (hellos) fill at most 80% of it; the rest stays for every other write', async () => {
+    const store = new MemoryEphemeralStore({ now: () => 0, maxEntries: 10 });
+    try {
+      for (let i = 0; i < 4; i++) assert.equal(await store.putIfAbsentThenPut(`guard${i}`, 1000, `challenge${i}`, 'v', 1000), true);
+      await assert.rejects(store.putIfAbsentThenPut('guard4', 1000, 'challenge4', 'v', 1000), (err) => isFull(err) && /8 handshake challenges/.test((err as Error).message));
+      assert.equal(store.size, 8);
+      await store.put('session', 'v', 1000);
+      await store.increment('counter', 1000);
+      assert.equal(store.size, 10);
+      await assert.rejects(store.putIfAbsent('nonce', '1', 1000), isFull);
+      // A taken challenge frees its place, and the next write that needs one gets it.
+      assert.equal(await store.take('challenge0'), 'v');
+      await assert.rejects(store.putIfAbsentThenPut('guard4', 1000, 'challenge4', 'v', 1000), isFull);
+      assert.equal(await store.putIfAbsent('nonce', '1', 1000), true);
+      // A plain write over a guarded entry takes it out of the guarded budget.
+      await store.delete('nonce');
+      await store.delete('session');
+      await store.put('guard1', 'v', 1000); // 6 guarded left of 8
+      assert.equal(await store.putIfAbsentThenPut('guard5', 1000, 'challenge5', 'v', 1000), true);
+      await assert.rejects(store.putIfAbsentThenPut('guard6', 1000, 'challenge6', 'v', 1000), isFull);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a write counts an expired key it would overwrite as new, so a sweep cannot take it past the limit', async () => {
+    let now = 0;
+    const store = new MemoryEphemeralStore({ now: () => now, maxEntries: 10 });
+    try {
+      await store.put('old', 'v', 10);
+      for (let i = 0; i < 9; i++) await store.put(`live${i}`, 'v', 60_000);
+      now = 20; // 'old' expired but still held: the store is at its limit
+      await assert.rejects(store.putIfAbsentThenPut('guard', 1000, 'old', 'v', 1000), isFull);
+      assert.equal(store.size, 9);
+      await store.put('live0', 'w', 60_000);
+      await store.put('new', 'v', 60_000);
+      assert.equal(store.size, 10);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('the limit must be a positive integer', () => {
     for (const maxEntries of [0, -1, 1.5, Number.NaN]) assert.throws(() => new MemoryEphemeralStore({ maxEntries }), RangeError);
   });

@@ -68,12 +68,17 @@ export function createActivationService(ctx: ServerContext, hasher: KeyedIdentif
         await ctx.events.record('activation.failed', terminalId, source, { reason: 'terminal_state', terminalStatus: result.terminalStatus });
         throw new TesseraError('terminal.wrong_state', `this terminal is ${result.terminalStatus ?? 'unknown'}, not provisioned; the code was not used`);
       }
-      const { lockedUntil } = await throttle.failed(terminalId, source, attemptsLeft);
       const detail: Record<string, unknown> = { reason: result.reason, attemptsLeft: Math.max(0, attemptsLeft) };
       if (result.code) detail['batch'] = result.code.batchId;
       if (result.code?.usedBy) detail['usedBy'] = result.code.usedBy; // a code used elsewhere may have been stolen
-      if (lockedUntil !== undefined) detail['lockedUntil'] = new Date(lockedUntil).toISOString();
-      await ctx.events.record('activation.failed', terminalId, source, detail);
+      let lockedUntil: number | undefined;
+      try {
+        ({ lockedUntil } = await throttle.failed(terminalId, source, attemptsLeft));
+      } finally {
+        // The failed guess is on record even when counting it failed (a store outage).
+        if (lockedUntil !== undefined) detail['lockedUntil'] = new Date(lockedUntil).toISOString();
+        await ctx.events.record('activation.failed', terminalId, source, detail);
+      }
       throw new TesseraError(FAILURE_CODES[result.reason], failureMessage(result.reason, result.code, attemptsLeft, lockedUntil), { field: 'code' });
     },
   };

@@ -22,6 +22,7 @@ export interface ActivationThrottle {
 }
 
 const lockKey = (scope: LockScope, id: string) => `activation:lock:${scope}:${id}`;
+const sourceFailuresKey = (source: string) => `activation:failures:source:${source}`;
 
 function describeWait(ms: number): string {
   const minutes = Math.ceil(ms / 60_000);
@@ -69,13 +70,21 @@ export function createActivationThrottle(ctx: ServerContext): ActivationThrottle
         const until = await lockedUntil(scope, id, now);
         if (until !== undefined) await refuse(scope, until, terminalId, source, now);
       }
+      // Past its limit with no lock, an address's lock could not be written (a full store
+      // refused it, and that attempt answered 503): it is locked now, or this attempt fails
+      // with the store too, so a full store lets at most one guess more through, never a run.
+      // (At the limit exactly, a lock that ended before the counting window did lets the next
+      // attempt through, whose failure locks it again; with a lockout shorter than half the
+      // window, an address past its limit stays locked until the window ends.)
+      const sourceFailures = Number((await ctx.ephemeral.get(sourceFailuresKey(source))) ?? 0);
+      if (sourceFailures > s.activationSourceMaxFailures) await refuse('source', await lock('source', source, terminalId, source, now), terminalId, source, now);
       const { count } = await ctx.ephemeral.increment(`activation:attempts:terminal:${terminalId}`, windowMs);
       if (count > s.activationMaxFailures) await refuse('terminal', await lock('terminal', terminalId, terminalId, source, now), terminalId, source, now);
       return { attemptsLeft: s.activationMaxFailures - count };
     },
     async failed(terminalId, source, attemptsLeft) {
       const now = ctx.now();
-      const { count } = await ctx.ephemeral.increment(`activation:failures:source:${source}`, windowMs);
+      const { count } = await ctx.ephemeral.increment(sourceFailuresKey(source), windowMs);
       let until: number | undefined;
       if (count >= s.activationSourceMaxFailures) until = await lock('source', source, terminalId, source, now);
       if (attemptsLeft <= 0) until = Math.max(until ?? 0, await lock('terminal', terminalId, terminalId, source, now));

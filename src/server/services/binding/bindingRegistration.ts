@@ -98,6 +98,8 @@ export function createBindingRegistration(deps: BindingDeps): BindingRegistratio
       try {
         await throttle.hit(`binding-confirm:binding:${bindingId}`, s.bindingCodeMaxAttempts, codeTtlMs, 'attempts for this code; register again');
       } catch (err) {
+        // Only the limit ends the registration; a store outage leaves it pending.
+        if (!isTesseraError(err, 'rate.limited')) throw err;
         await codes.void(bindingId);
         await store.transition(bindingId, ['pending'], 'ended', 'too_many_attempts', new Date(ctx.now()));
         metrics.codes.inc({ outcome: 'throttled' });
