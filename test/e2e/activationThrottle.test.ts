@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isTesseraError } from '../../src/protocol/errors.ts';
+import { metricValue } from './attackKit.ts';
 import { batchView, clientFor, issueCodes, neverIssued, provisionTerminals, terminalStatus } from './activationKit.ts';
 import { type Clock, events, refusedWith, testClock } from './bindingKit.ts';
 import { type Backend, sharedAvailable, startTestServer, type TestServer } from './testServer.ts';
@@ -113,3 +114,27 @@ for (const backend of ['shared'] as Backend[]) {
     });
   });
 }
+
+describe('activation with the in-memory store full', () => {
+  test('a failure the store cannot count answers 503 and is still recorded', async () => {
+    const server = await startTestServer({ env: { TESSERA_ACTIVATION_REQUIRES_BINDING: 'false', TESSERA_ACTIVATION_SOURCE_MAX_FAILURES: '1', TESSERA_MEMORY_MAX_ENTRIES: '1000' } });
+    try {
+      const [credential] = await provisionTerminals(server, ['T-full']);
+      const t = clientFor(server, credential!);
+      await t.request('GET', '/v1/session');
+      // Leave room for the attempt's nonce, its address's failure counter and its terminal's
+      // attempt counter, not for the address lock its failure then needs.
+      const free = 1000 - (await metricValue(server.admin, 'tessera_memory_store_entries'));
+      for (let k = 0; k < free - 3; k++) await t.request('GET', '/v1/session');
+      await refusedWith(t.activate(neverIssued(1)), 'server.unavailable');
+      const [failed] = await events(server, 'activation.failed');
+      assert.equal(failed?.detail['reason'], 'unknown');
+      assert.equal(failed?.detail['throttle'], 'unavailable');
+      // The store is full now: the next attempt is refused before its code is looked at.
+      await refusedWith(t.activate(neverIssued(2)), 'server.unavailable');
+      assert.equal((await events(server, 'activation.failed')).length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -54,6 +54,8 @@ test('bugs and refusals are not outages', () => {
     ['a Redis reply that only starts like OOM', named('OOMPH unknown command', 'ReplyError')],
     ['a Lua script error of another kind', named('ERR Error running script (call to f_0123abcd): @user_script:2: WRONGTYPE Operation against a key', 'ReplyError')],
     ['a Redis BUSYKEY reply', named('BUSYKEY Target key name already exists.', 'ReplyError')],
+    ['a script error with an outage word inside another', named('ERR Error running script (call to f_0123abcd): @user_script:2: -NOTBUSY thing', 'ReplyError')],
+    ['a script error with an outage word inside a word', named('ERR Error running script (call to f_0123abcd): @user_script:2: ZOOM lens', 'ReplyError')],
     ['not an object', 'ECONNREFUSED'],
     ['a cause chain too deep to follow', [1, 2, 3, 4, 5, 6].reduce<unknown>((cause) => new Error('wrapped', { cause }), withCode('x', 'ECONNREFUSED'))],
   ];

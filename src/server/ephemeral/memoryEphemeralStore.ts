@@ -104,9 +104,9 @@ export class MemoryEphemeralStore implements EphemeralStore {
     return entry;
   }
 
-  /** Whether `added` new keys fit (under the guarded budget too, for a guarded put). */
-  #fits(added: number, guarded: boolean): boolean {
-    return this.#entries.size + added <= this.#maxEntries && (!guarded || this.#guarded + added <= this.#maxGuarded);
+  /** Whether `added` new keys fit, and for a guarded put `newlyGuarded` more guarded entries. */
+  #fits(added: number, guarded: boolean, newlyGuarded: number): boolean {
+    return this.#entries.size + added <= this.#maxEntries && (!guarded || this.#guarded + newlyGuarded <= this.#maxGuarded);
   }
 
   /**
@@ -116,12 +116,17 @@ export class MemoryEphemeralStore implements EphemeralStore {
    */
   #makeRoom(keys: readonly string[], now: number, guarded: boolean): void {
     let added = 0;
-    for (const key of keys) if (this.#live(key, now) === undefined) added++;
-    if (this.#fits(added, guarded)) return;
+    let newlyGuarded = 0;
+    for (const key of keys) {
+      const entry = this.#live(key, now);
+      if (entry === undefined) added++;
+      if (!entry?.guarded) newlyGuarded++;
+    }
+    if (this.#fits(added, guarded, newlyGuarded)) return;
     if (now - this.#lastFullSweep >= FULL_SWEEP_INTERVAL_MS || now < this.#lastFullSweep) {
       this.#lastFullSweep = now;
-      this.sweep(); // drops only expired entries: `added` still holds
-      if (this.#fits(added, guarded)) return;
+      this.sweep(); // drops only expired entries: the counts still hold
+      if (this.#fits(added, guarded, newlyGuarded)) return;
     }
     throw new EphemeralStoreFullError(
       guarded

@@ -23,7 +23,7 @@ const CONNECTION_MESSAGE = /^(Connection is closed\.|Connection terminated|timeo
  * data, busy with a script, or without its primary; before Redis 7 a Lua script's
  * `redis.call` wraps them in an `ERR Error running script` reply.
  */
-const REDIS_BUSY_REPLY = /^(?:ERR Error running script .*?-?)?(OOM|LOADING|BUSY|MASTERDOWN|TRYAGAIN) /;
+const REDIS_BUSY_REPLY = /^(?:ERR Error running script .*?: -?)?(OOM|LOADING|BUSY|MASTERDOWN|TRYAGAIN) /;
 
 /** The in-memory ephemeral store at its entry limit (`EphemeralStoreFullError`). */
 const STORE_FULL = 'EPHEMERAL_STORE_FULL';

@@ -44,3 +44,16 @@ test('an address past its limit whose lock a full store refused is not let throu
     await store.close();
   }
 });
+
+test("an address's first attempt is refused before the code is looked at when the store cannot count its failure", async () => {
+  // T-1's attempt counter and 192.0.2.7's failure counter fill the store.
+  const store = new MemoryEphemeralStore({ maxEntries: 2 });
+  const { throttle } = throttleOver(store);
+  try {
+    await throttle.admit('T-1', '192.0.2.7');
+    // From a new address the terminal's counter has room (it exists); the address's has none.
+    await assert.rejects(throttle.admit('T-1', '198.51.100.9'), full);
+  } finally {
+    await store.close();
+  }
+});

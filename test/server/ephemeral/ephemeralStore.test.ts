@@ -214,6 +214,52 @@ describe('MemoryEphemeralStore entry limit', () => {
     }
   });
 
+  test('random operations keep the limits and leave no count behind (seeded)', async () => {
+    // mulberry32: a small seeded generator, so a failure replays.
+    let seed = 0x7e55e7a;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+    let now = 0;
+    const store = new MemoryEphemeralStore({ now: () => now, maxEntries: 20 });
+    const keys = Array.from({ length: 12 }, (_, i) => `k${i}`);
+    const ttl = () => 1 + Math.floor(random() * 50);
+    const refusedOnlyWhenFull = (err: unknown) => {
+      if (!(err instanceof EphemeralStoreFullError)) throw err;
+    };
+    try {
+      for (let step = 0; step < 20_000; step++) {
+        const key = pick(keys);
+        const op = pick(['put', 'putIfAbsent', 'guarded', 'guarded', 'get', 'take', 'delete', 'increment', 'tick', 'sweep'] as const);
+        if (op === 'put') await store.put(key, 'v', ttl()).catch(refusedOnlyWhenFull);
+        else if (op === 'putIfAbsent') await store.putIfAbsent(key, 'v', ttl()).catch(refusedOnlyWhenFull);
+        else if (op === 'guarded') await store.putIfAbsentThenPut(pick(keys), ttl(), key, 'v', ttl()).catch(refusedOnlyWhenFull);
+        else if (op === 'get') await store.get(key);
+        else if (op === 'take') await store.take(key);
+        else if (op === 'delete') await store.delete(key);
+        else if (op === 'increment') await store.increment(`n${key}`, ttl()).catch((err) => (err instanceof TypeError ? undefined : refusedOnlyWhenFull(err)));
+        else if (op === 'tick') now += Math.floor(random() * 20);
+        else store.sweep();
+        assert.ok(store.size <= 20, `step ${step}: ${store.size} entries`);
+      }
+      // Everything expires; a count left behind by any path shows in what fits afterwards.
+      now += 1_000_000;
+      store.sweep();
+      assert.equal(store.size, 0);
+      let accepted = 0;
+      while (await store.putIfAbsentThenPut(`g${accepted}`, 1000, `c${accepted}`, 'v', 1000).catch(() => false)) accepted++;
+      assert.equal(accepted, 8, 'hellos fill 16 of 20 entries');
+      for (let i = 0; i < 4; i++) await store.put(`plain${i}`, 'v', 1000);
+      await assert.rejects(store.put('plain4', 'v', 1000), EphemeralStoreFullError);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('the limit must be a positive integer', () => {
     for (const maxEntries of [0, -1, 1.5, Number.NaN]) assert.throws(() => new MemoryEphemeralStore({ maxEntries }), RangeError);
   });

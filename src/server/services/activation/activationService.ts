@@ -74,11 +74,13 @@ export function createActivationService(ctx: ServerContext, hasher: KeyedIdentif
       let lockedUntil: number | undefined;
       try {
         ({ lockedUntil } = await throttle.failed(terminalId, source, attemptsLeft));
-      } finally {
+      } catch (err) {
         // The failed guess is on record even when counting it failed (a store outage).
-        if (lockedUntil !== undefined) detail['lockedUntil'] = new Date(lockedUntil).toISOString();
-        await ctx.events.record('activation.failed', terminalId, source, detail);
+        await ctx.events.record('activation.failed', terminalId, source, { ...detail, throttle: 'unavailable' });
+        throw err;
       }
+      if (lockedUntil !== undefined) detail['lockedUntil'] = new Date(lockedUntil).toISOString();
+      await ctx.events.record('activation.failed', terminalId, source, detail);
       throw new TesseraError(FAILURE_CODES[result.reason], failureMessage(result.reason, result.code, attemptsLeft, lockedUntil), { field: 'code' });
     },
   };

@@ -70,12 +70,13 @@ export function createActivationThrottle(ctx: ServerContext): ActivationThrottle
         const until = await lockedUntil(scope, id, now);
         if (until !== undefined) await refuse(scope, until, terminalId, source, now);
       }
+      // The address's failure counter exists before the code is looked at, so a store too
+      // full to count this attempt's failure refuses it now (503), not after the guess.
+      await ctx.ephemeral.putIfAbsent(sourceFailuresKey(source), '0', windowMs);
       // Past its limit with no lock, an address's lock could not be written (a full store
-      // refused it, and that attempt answered 503): it is locked now, or this attempt fails
-      // with the store too, so a full store lets at most one guess more through, never a run.
-      // (At the limit exactly, a lock that ended before the counting window did lets the next
-      // attempt through, whose failure locks it again; with a lockout shorter than half the
-      // window, an address past its limit stays locked until the window ends.)
+      // refused it, and that attempt answered 503), or its lockout ended before its counting
+      // window: it is locked again now (or this attempt fails with the store), so an address
+      // past its limit is refused until its window ends.
       const sourceFailures = Number((await ctx.ephemeral.get(sourceFailuresKey(source))) ?? 0);
       if (sourceFailures > s.activationSourceMaxFailures) await refuse('source', await lock('source', source, terminalId, source, now), terminalId, source, now);
       const { count } = await ctx.ephemeral.increment(`activation:attempts:terminal:${terminalId}`, windowMs);
