@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CATALOGUE, type ErrorCode, TesseraError } from '../../protocol/errors.ts';
 import { isBackendOutage } from './backendOutage.ts';
+import { OutageLog } from './outageLog.ts';
 import { RouteMethods } from './routeMethods.ts';
 
 /** The body of every error response. */
@@ -151,9 +152,11 @@ export function registerProblemDetails(app: FastifyInstance): void {
   });
   const routes = new RouteMethods();
   app.addHook('onRoute', routes.add);
+  const outages = new OutageLog();
   app.setErrorHandler((err, request, reply) => {
     const error = toTesseraError(err);
-    if (error.status >= 500) request.log.error({ err }, 'request failed');
+    if (error.code === 'server.unavailable') outages.report(request.log, err);
+    else if (error.status >= 500) request.log.error({ err }, 'request failed');
     return sendProblem(request, reply, error);
   });
   app.setNotFoundHandler((request, reply) => {
