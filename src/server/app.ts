@@ -63,7 +63,10 @@ function canonicalOrigin(origin: string): string {
   }
 }
 
-/** Log paths that may carry secrets; pino replaces them with "[redacted]". */
+/**
+ * Log paths that may carry secrets; pino replaces them with "[redacted]". The access line
+ * skips them (accessLog.ts): keep serializeRequest free of headers and bodies.
+ */
 export const REDACTED_LOG_PATHS = [
   'req.headers.authorization',
   'req.headers.signature',
@@ -114,7 +117,8 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
     http: { requireHostHeader: false },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
-  accessLog.attach(app.log);
+  // The unredacted access child only for the server's own logger options (accessLog.ts).
+  if (deps.logger === undefined) accessLog.attach(app.log);
   app.decorate('tesseraConfig', config);
   if (settled.warning) app.log.warn(settled.warning);
   if (deps.ephemeral.warning) app.log.warn(deps.ephemeral.warning);

@@ -2,11 +2,16 @@
 // writes exactly what a real child writes (its reqId, the parent's redaction), at the levels
 // the parent allows.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { serverLoggerOptions } from '../../src/server/app.ts';
+import { loadSettings } from '../../src/server/config/loadSettings.ts';
+import { startServer } from '../../src/server/startServer.ts';
 import { AccessLogController } from '../../src/server/http/accessLog.ts';
 import { lazyChildLoggerFactory } from '../../src/server/http/requestLogger.ts';
 
@@ -206,4 +211,55 @@ test("the server's logs redact every secret path, in request headers and in logg
   assert.equal(headers!['req']!['headers']!['host'], 'h', 'the rest stays');
   assert.equal(objects!['detail']!['masterKey'], '[redacted]');
   assert.equal(objects!['detail']!['terminalId'], 'T-1');
+});
+
+test("with the server's own logger options, the access line holds the serializers' fields and nothing of the headers", async () => {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = pino(serverLoggerOptions('info'), stream);
+  const accessLog = new AccessLogController();
+  const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, childLoggerFactory: lazyChildLoggerFactory, logController: accessLog });
+  accessLog.attach(app.log);
+  app.get('/v1/session', async () => ({ ok: true }));
+  await app.inject({
+    method: 'GET',
+    url: '/v1/session?msisdn=%2B447400123456',
+    headers: { authorization: 'Bearer SECRET-A', cookie: 's=SECRET-C', signature: 'sig1=:U0VDUkVULVM=:', 'signature-input': 'sig1=();keyid="SECRET-K"', 'request-id': 'SECRET-R', 'accept-version': '1' },
+  });
+  await app.close();
+  assert.equal(lines.length, 1);
+  const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(line).sort(), ['hostname', 'level', 'msg', 'pid', 'req', 'reqId', 'res', 'responseTime', 'time']);
+  assert.equal(line['reqId'], 'req-1');
+  assert.deepEqual(line['req'], { method: 'GET', url: '/v1/session?msisdn=+••••••••3456', version: '1', host: 'localhost:80', remoteAddress: '127.0.0.1' });
+  assert.deepEqual(line['res'], { statusCode: 200 });
+  assert.doesNotMatch(lines[0]!, /SECRET|447400123456/);
+});
+
+test('an app built with other logger options keeps redaction on its access line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-log-'));
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  // An embedder whose request serializer logs headers, and whose redaction covers them.
+  const logger = { level: 'info', stream, redact: ['req.headers.authorization'], serializers: { req: (r: { method: string; headers: unknown }) => ({ method: r.method, headers: r.headers }) } };
+  const server = await startServer(loadSettings({ TESSERA_DATA_DIR: dir, TESSERA_PORT: '0', TESSERA_ADMIN_TOKEN: 'a'.repeat(40) }), { logger });
+  try {
+    await fetch(`${server.url}/healthz`, { headers: { authorization: 'Bearer SECRET-A' } });
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const access = lines.map((l) => JSON.parse(l) as { msg: string; req?: { headers?: Record<string, string> } }).find((l) => l.msg === 'request completed');
+  assert.equal(access?.req?.headers?.['authorization'], '[Redacted]');
+  assert.doesNotMatch(lines.join('\n'), /SECRET-A/);
 });

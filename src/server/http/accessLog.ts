@@ -4,19 +4,30 @@
 // logs are a measurable share of a handshake's cost (`npm run bench:auth -- --log-level`).
 // The arrival line is kept at debug, for tracing a request that never finishes.
 //
-// The access line holds only what the request serializer and Fastify's reply serializer put
-// in it, so it goes through a child of the app logger without redaction: pino's redaction of
-// wildcard paths costs several times the rest of the line. Every other line (errors included)
-// keeps the redacting logger.
+// With the server's own logger, the access line holds only what its request serializer
+// (serializeRequest: method, masked URL, host, client address, Accept-Version) and Fastify's
+// reply serializer (status) put in it, which no redaction path matches. So it goes through a
+// child of the app logger without redaction: pino's redaction of wildcard paths cost several
+// times the rest of the line. Every other line (errors included) keeps the redacting logger,
+// and so does the access line of a request whose logger differs from the app's (a route's
+// own level or serializers) or of an app built with other logger options.
 import { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import { logsAsApp } from './requestLogger.ts';
 
 /** Fastify's `logController` option: its request lines, one per request. */
 export class AccessLogController extends LogController {
   #accessLogger: FastifyBaseLogger | undefined;
 
-  /** Gives the controller the app's logger, once the app has one; until then the request's logger is used. */
-  attach(appLogger: FastifyBaseLogger): void {
+  #requestIdLabel = 'reqId';
+
+  /**
+   * Gives the controller the app's logger, once the app has one; until then, and without it,
+   * the request's own logger is used. Only for the server's own logger options, whose
+   * serializers put nothing secret on the line.
+   */
+  attach(appLogger: FastifyBaseLogger, requestIdLabel = 'reqId'): void {
     this.#accessLogger = appLogger.child({}, { redact: { paths: [] } });
+    this.#requestIdLabel = requestIdLabel;
   }
 
   override incomingRequest(request: FastifyRequest): void {
@@ -25,8 +36,7 @@ export class AccessLogController extends LogController {
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
-    // A route (or plugin) with a log level of its own logs through its own child, at that level.
-    else if (this.#accessLogger === undefined || request.routeOptions.logLevel) reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
-    else this.#accessLogger.info({ reqId: request.id, req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    else if (this.#accessLogger === undefined || !logsAsApp(reply.log)) reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    else this.#accessLogger.info({ [this.#requestIdLabel]: request.id, req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   }
 }

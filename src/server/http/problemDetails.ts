@@ -140,7 +140,7 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
 }
 
 /** Installs the error and not-found handlers on an app; call it before registering routes. */
-export function registerProblemDetails(app: FastifyInstance): void {
+export function registerProblemDetails(app: FastifyInstance, outages = new OutageLog()): void {
   app.addHook('onRequest', requireHost);
   app.server.on('connect', (request: IncomingMessage, socket: Socket) => {
     app.log.info({ method: request.method, remoteAddress: socket.remoteAddress }, 'refused a CONNECT request');
@@ -152,7 +152,6 @@ export function registerProblemDetails(app: FastifyInstance): void {
   });
   const routes = new RouteMethods();
   app.addHook('onRoute', routes.add);
-  const outages = new OutageLog();
   app.setErrorHandler((err, request, reply) => {
     const error = toTesseraError(err);
     if (error.code === 'server.unavailable') outages.report(request.log, err);

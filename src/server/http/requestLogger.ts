@@ -19,6 +19,8 @@ class LazyRequestLogger {
   readonly #parent: LevelAware;
   readonly #bindings: Bindings;
   #child: LevelAware | undefined;
+  /** Whether a level was set on this request's logger (it then differs from the app's). */
+  levelChanged = false;
 
   constructor(parent: LevelAware, bindings: Bindings) {
     this.#parent = parent;
@@ -39,6 +41,7 @@ class LazyRequestLogger {
     return (this.#child ?? this.#parent).level;
   }
   set level(level: string) {
+    this.levelChanged = true;
     this.#real().level = level;
   }
   isLevelEnabled(level: string): boolean {
@@ -66,6 +69,15 @@ class LazyRequestLogger {
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
     return this.#real().child(bindings, options);
   }
+}
+
+/**
+ * True when a request's logger writes as the app's logger does (same level, serializers and
+ * redaction, plus its reqId): the factory's stand-in, whose level nobody changed. A route or
+ * plugin with a log level or serializers of its own gets a real child instead.
+ */
+export function logsAsApp(logger: unknown): boolean {
+  return logger instanceof LazyRequestLogger && !logger.levelChanged;
 }
 
 const levelAware = (logger: FastifyBaseLogger): logger is LevelAware => typeof (logger as Partial<LevelAware>).isLevelEnabled === 'function';

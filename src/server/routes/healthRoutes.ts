@@ -9,11 +9,12 @@ export const healthRoutes: FastifyPluginAsync<{ ctx: ServerContext }> = async (a
   const config = { access: 'public' as const };
   app.get('/healthz', { config, schema: { tags: ['ops'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config, schema: { tags: ['ops'], summary: 'Readiness: the durable and ephemeral stores answer' } }, async () => {
-    try {
-      await Promise.all([ctx.durable.ping(), ctx.ephemeral.ping()]);
-    } catch (err) {
-      ctx.log.warn({ err }, 'readiness check failed');
-      throw new TesseraError('server.unavailable', 'a backing store does not answer', { expose: true });
+    const [durable, ephemeral] = await Promise.allSettled([ctx.durable.ping(), ctx.ephemeral.ping()]);
+    const failed = [durable, ephemeral].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (failed.length > 0) {
+      // The error handler logs it (as an outage, by its cause), so not here too.
+      const cause = failed.length === 1 ? failed[0] : new AggregateError(failed, 'both stores failed');
+      throw new TesseraError('server.unavailable', 'a backing store does not answer', { expose: true, cause });
     }
     return { status: 'ready' };
   });
