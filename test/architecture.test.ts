@@ -23,10 +23,15 @@ function files(dir: string): string[] {
 }
 
 /** Every module specifier a source text names. */
+/** What importsOf reports for `import(expr)` or `require(expr)` whose specifier is not a literal. */
+const COMPUTED = '<computed specifier>';
+
 function importsOf(text: string): string[] {
   const specs: string[] = [];
   const literal = (node: ts.Node | undefined) => {
     if (node && ts.isStringLiteralLike(node)) specs.push(node.text);
+    // A specifier computed at run time cannot be checked, so it is an offence wherever it is.
+    else if (node) specs.push(COMPUTED);
   };
   const isImportCall = (node: ts.CallExpression) =>
     node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require');
@@ -50,6 +55,7 @@ function sourcePath(file: string, spec: string): string | undefined {
 
 /** The top folder of src/ an import lands in, or the package/builtin name. */
 function target(file: string, spec: string): string {
+  if (spec === COMPUTED) return 'computed';
   const path = sourcePath(file, spec);
   if (path === undefined) return spec.startsWith('node:') ? 'node:' : `pkg:${spec}`;
   const rel = relative('src', path);
@@ -73,7 +79,7 @@ function offences(file: string, text: string): string[] {
   const allowed = RULES[file.split(/[\\/]/)[1]!]!;
   const adapter = (spec: string) => isNodeAdapter(sourcePath(file, spec) ?? '');
   return importsOf(text)
-    .filter((spec) => !allowed(target(file, spec), file) || (isTerminalCore(file) && adapter(spec)))
+    .filter((spec) => spec === COMPUTED || !allowed(target(file, spec), file) || (isTerminalCore(file) && adapter(spec)))
     .map((spec) => `${file} imports ${spec}`);
 }
 
@@ -121,6 +127,9 @@ test('the scanner catches every form of a crossing import', () => {
     "const { FileOtpStore } = await import('./node/index.ts');",
     "import { readFileSync } from 'node:fs';",
     "import { randomBytes } from 'crypto';",
+    "const where = '../server/app.ts';\nconst app = await import(where);",
+    "const app = await import(`../${'server'}/app.ts`);",
+    "const app = require(['..', 'server', 'app.ts'].join('/'));",
   ];
   for (const text of crossings) assert.equal(offences('src/terminal/x.ts', text).length, 1, text);
   assert.equal(offences('src/server/x.ts', "import { TerminalClient } from 'tessera/terminal';").length, 1);
@@ -128,6 +137,9 @@ test('the scanner catches every form of a crossing import', () => {
   assert.equal(offences('src/server/x.ts', "import 'tessera';").length, 1);
   assert.equal(offences('src/protocol/x.ts', "export * from 'tessera/server';").length, 1);
   assert.equal(offences('src/protocol/x.ts', "import('node:fs')").length, 1);
+  // computed specifiers are refused in every layer, even where any package is allowed
+  assert.equal(offences('src/server/x.ts', 'await import(name);').length, 1);
+  assert.equal(offences('src/cli/x.ts', 'require(name);').length, 1);
 });
 
 test('the scanner passes legitimate imports', () => {
