@@ -128,7 +128,7 @@ test('the scanner catches every form of a crossing import', () => {
     "import { readFileSync } from 'node:fs';",
     "import { randomBytes } from 'crypto';",
     "const where = '../server/app.ts';\nconst app = await import(where);",
-    "const app = await import(`../${'server'}/app.ts`);",
+    "const app = await import(`../` + layer + `/app.ts`);",
     "const app = require(['..', 'server', 'app.ts'].join('/'));",
   ];
   for (const text of crossings) assert.equal(offences('src/terminal/x.ts', text).length, 1, text);
