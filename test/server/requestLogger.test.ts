@@ -263,3 +263,30 @@ test('an app built with other logger options keeps redaction on its access line'
   assert.equal(access?.req?.headers?.['authorization'], '[Redacted]');
   assert.doesNotMatch(lines.join('\n'), /SECRET-A/);
 });
+
+test('a request refused before routing (a URL that cannot be decoded, an over-long segment) has its access line too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-log-'));
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const server = await startServer(loadSettings({ TESSERA_DATA_DIR: dir, TESSERA_PORT: '0', TESSERA_ADMIN_TOKEN: 'a'.repeat(40) }), { logger: { ...serverLoggerOptions('info'), stream } });
+  const paths = ['/v1/admin/terminals/%zz', `/v1/admin/terminals/${'x'.repeat(200)}?msisdn=%2B447400123456`];
+  try {
+    for (const path of paths) assert.equal((await fetch(server.url + path)).status, 400);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const access = lines.map((l) => JSON.parse(l) as { msg: string; req?: { url: string }; res?: { statusCode: number } }).filter((l) => l.msg === 'request completed');
+  assert.deepEqual(
+    access.map((l) => [l.req?.url, l.res?.statusCode]),
+    [
+      [paths[0], 400],
+      [`/v1/admin/terminals/${'x'.repeat(200)}?msisdn=+••••••••3456`, 400],
+    ],
+  );
+});

@@ -66,8 +66,9 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
  * decoded, an over-long path parameter) become problem+json too, not Fastify's own JSON.
  */
 export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  if (refusedForHost(request, reply)) return;
-  void sendProblem(request, reply, toTesseraError(err));
+  if (!refusedForHost(request, reply)) void sendProblem(request, reply, toTesseraError(err));
+  // Fastify writes no access line for a request refused before routing; this is it.
+  request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
 }
 
 /** The problem+json body of a refusal made below Fastify. */
