@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
@@ -289,4 +290,37 @@ test('a request refused before routing (a URL that cannot be decoded, an over-lo
       [`/v1/admin/terminals/${'x'.repeat(200)}?msisdn=+••••••••3456`, 400],
     ],
   );
+});
+
+test('a request node:http cannot parse leaves a line with the address and the reason', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-log-'));
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const server = await startServer(loadSettings({ TESSERA_DATA_DIR: dir, TESSERA_PORT: '0', TESSERA_ADMIN_TOKEN: 'a'.repeat(40) }), { logger: { ...serverLoggerOptions('info'), stream } });
+  try {
+    const { port } = new URL(server.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('NOT A REQUEST\r\n\r\n'));
+      let text = '';
+      socket.on('data', (d) => {
+        text += String(d);
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const refused = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'refused a request node:http could not parse');
+  assert.equal(refused.length, 1);
+  assert.equal(refused[0]!['remoteAddress'], '127.0.0.1');
+  assert.equal(refused[0]!['code'], 'input.malformed_request');
+  assert.equal(typeof refused[0]!['parseError'], 'string');
 });
