@@ -131,7 +131,7 @@ function refusedForHost(request: FastifyRequest, reply: FastifyReply): boolean {
  * line, bad or conflicting lengths, oversized headers) or that timed out gets problem+json
  * too, then the connection is closed, as node:http does.
  */
-export function clientErrorHandler(this: FastifyInstance | void, err: NodeJS.ErrnoException, socket: Socket): void {
+export function clientErrorHandler(this: FastifyInstance | undefined, err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const code: ErrorCode = err.code === 'HPE_HEADER_OVERFLOW' ? 'input.headers_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'input.request_timeout' : 'input.malformed_request';
   // Its access line: there is no request to log, only the connection and why.
