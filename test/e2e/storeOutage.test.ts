@@ -212,32 +212,48 @@ describe('the in-memory store at its entry limit', () => {
 describe('Redis at its maxmemory', { skip: redisServerMissing && 'needs the redis-server command' }, () => {
   let redis: ChildProcess;
   let server: TestServer;
+  let admin: Redis;
   before(async () => {
     let port: number;
     ({ redis, port } = await startRedisOnFreePort(['--maxmemory-policy', 'noeviction']));
-    server = await startTestServer({ env: { TESSERA_REDIS_URL: `redis://127.0.0.1:${port}` } });
-    // Room for a few thousand more keys above what an empty Redis uses.
-    const admin = new Redis(`redis://127.0.0.1:${port}`);
+    admin = new Redis(`redis://127.0.0.1:${port}`);
+    // Room for several thousand hellos above what an empty Redis uses.
     const used = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))?.[1]);
-    await admin.config('SET', 'maxmemory', String(used + 1_000_000));
-    await admin.quit();
+    await admin.config('SET', 'maxmemory', String(used + 8_000_000));
+    server = await startTestServer({ env: { TESSERA_REDIS_URL: `redis://127.0.0.1:${port}` } });
   });
   after(async () => {
     await server?.close();
+    await admin?.quit();
     if (redis) await stopRedis(redis);
   });
 
-  test('hellos answer 200 until Redis refuses writes, then 503 with Retry-After', async () => {
+  test('hellos stop at 80% of it (503); signed requests go on; a Redis that refuses writes is a 503 too', async () => {
     const credential = await server.addTerminal('T-redis-full');
-    let answer: Awaited<ReturnType<typeof sendHello>>['answer'] | undefined;
+    const session = await handshake(server.url, credential);
+    const pending = await challengeFor(server.url, credential);
+    // Hellos from 16 clients at once, until the first refusal.
     let accepted = 0;
-    for (; accepted < 20_000; accepted++) {
-      answer = (await sendHello(server.url, credential)).answer;
-      if (answer.status !== 200) break;
+    let refused: Awaited<ReturnType<typeof sendHello>>['answer'] | undefined;
+    while (refused === undefined && accepted < 100_000) {
+      const answers = await Promise.all(Array.from({ length: 16 }, () => sendHello(server.url, credential)));
+      for (const { answer } of answers) {
+        if (answer.status === 200) accepted++;
+        else refused ??= answer;
+      }
     }
-    assert.ok(accepted > 100, `only ${accepted} hellos before the first refusal`);
-    assertProblem(answer!, 503, 'server.unavailable');
-    assert.equal(answer!.headers.get('retry-after'), '5');
+    assert.ok(accepted > 1000, `only ${accepted} hellos before the first refusal`);
+    assertProblem(refused!, 503, 'server.unavailable');
+    assert.equal(refused!.headers.get('retry-after'), '5');
+    const info = await admin.info('memory');
+    const [used, max] = ['used_memory', 'maxmemory'].map((f) => Number(new RegExp(`^${f}:(\\d+)`, 'm').exec(info)?.[1]));
+    assert.ok(used! < max!, `Redis is full (${used} of ${max}): hellos were not stopped short of it`);
+    // What a terminal with a session adds still fits.
+    for (let i = 0; i < 5; i++) assert.equal((await sendSigned(signed(server.url, session, 'GET', '/v1/session'))).status, 200, `signed request ${i}`);
+    assert.equal((await sendFinish(server.url, pending.finish)).status, 200);
+    // Redis refusing every write (OOM) answers 503 as well, not 500.
+    await admin.config('SET', 'maxmemory', String(used! - 1_000_000));
+    assertProblem(await sendSigned(signed(server.url, session, 'GET', '/v1/session')), 503, 'server.unavailable');
   });
 });
 

@@ -5,13 +5,11 @@
 // expire. Guarded puts (the hello's replay guard and challenge, which anyone may send) draw
 // from a smaller budget, so a flood of hellos cannot take the room that nonces of signed
 // requests, sessions, counters and locks need. Single-threaded, so every call is atomic.
-import { type CounterState, type EphemeralStore, EphemeralStoreFullError, ttlToMs } from './types.ts';
+import { type CounterState, type EphemeralStore, EphemeralStoreFullError, GUARDED_SHARE, ttlToMs } from './types.ts';
 
 /** Default of {@link MemoryEphemeralStoreOptions.maxEntries}: about 0.5 GB. */
 export const DEFAULT_MAX_ENTRIES = 500_000;
 
-/** Share of the limit guarded puts may fill; the rest is kept for every other write. */
-export const GUARDED_SHARE = 0.8;
 
 /** At most one sweep a second when full, so a flood at the limit does not sweep per request. */
 const FULL_SWEEP_INTERVAL_MS = 1000;

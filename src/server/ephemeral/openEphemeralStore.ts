@@ -100,12 +100,14 @@ export async function openEphemeralStore(options: OpenEphemeralStoreOptions = {}
   // request it fails (503, logged by the error handler), so its error events need no handler
   // of their own, but must have a listener (without one ioredis prints them to stderr).
   client.on('error', () => {});
-  return new RedisEphemeralStore(client, {
+  const store = new RedisEphemeralStore(client, {
     ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
     ...(policy === undefined
       ? { warning: `could not read maxmemory-policy of Redis at ${target} (CONFIG GET is refused there or answers nothing, as on most managed services, whose default is often volatile-lru); make sure it is noeviction, or a full Redis may drop replay guards and throttle counters early` }
       : {}),
   });
+  await store.refreshMemoryUse();
+  return store;
 }
 
 /**

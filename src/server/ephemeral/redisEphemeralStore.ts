@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { TesseraError } from '../../protocol/errors.ts';
-import { type CounterState, type EphemeralStore, ttlToMs } from './types.ts';
+import { type CounterState, type EphemeralStore, EphemeralStoreFullError, GUARDED_SHARE, ttlToMs } from './types.ts';
 
 /** Options of {@link RedisEphemeralStore}. */
 export interface RedisEphemeralStoreOptions {
@@ -39,6 +39,9 @@ return 0
 `;
 const GUARDED_PUT_SHA = createHash('sha1').update(GUARDED_PUT_SCRIPT).digest('hex');
 
+/** How often guarded puts have Redis's memory use read again. */
+const MEMORY_READ_INTERVAL_MS = 250;
+
 /**
  * An {@link EphemeralStore} in Redis.
  * @example const store = new RedisEphemeralStore(new Redis(url), { keyPrefix: 'tessera:' })
@@ -48,6 +51,10 @@ export class RedisEphemeralStore implements EphemeralStore {
   readonly #prefix: string;
   readonly #closeClient: boolean;
   readonly warning?: string;
+  /** Whether Redis used GUARDED_SHARE of its maxmemory at the last look. */
+  #nearlyFull = false;
+  #memoryReadAt = Number.NEGATIVE_INFINITY;
+  #memoryRead: Promise<void> | undefined;
 
   constructor(client: Redis, options: RedisEphemeralStoreOptions = {}) {
     this.#client = client;
@@ -70,8 +77,37 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 
   async putIfAbsentThenPut(guard: string, guardTtlMs: number, key: string, value: string, ttlMs: number): Promise<boolean> {
+    this.#lookAtMemory();
+    if (this.#nearlyFull) throw new EphemeralStoreFullError(`Redis uses ${GUARDED_SHARE * 100}% of its maxmemory or more; the rest is kept for what only a terminal with a key can add`);
     const reply = await this.#script(GUARDED_PUT_SCRIPT, GUARDED_PUT_SHA, [this.#key(guard), this.#key(key)], [ttlToMs(guardTtlMs), ttlToMs(ttlMs), value]);
     return reply === 1;
+  }
+
+  /**
+   * Reads Redis's memory use (INFO memory) in the background, at most every
+   * MEMORY_READ_INTERVAL_MS: guarded puts are refused while it is at GUARDED_SHARE of
+   * maxmemory or more. With no maxmemory there is no limit to keep room under. A failed read
+   * keeps the last answer: the write itself fails then if Redis is down.
+   */
+  #lookAtMemory(): void {
+    const now = Date.now();
+    if (this.#memoryRead !== undefined || (now >= this.#memoryReadAt && now - this.#memoryReadAt < MEMORY_READ_INTERVAL_MS)) return;
+    this.#memoryReadAt = now;
+    this.#memoryRead = this.refreshMemoryUse().finally(() => {
+      this.#memoryRead = undefined;
+    });
+  }
+
+  /** Reads Redis's memory use now (the store does so by itself; exposed for start and tests). */
+  async refreshMemoryUse(): Promise<void> {
+    try {
+      const info = await this.#client.info('memory');
+      const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? Number.NaN);
+      const max = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? Number.NaN);
+      this.#nearlyFull = max > 0 && used >= GUARDED_SHARE * max;
+    } catch {
+      // keep the last answer
+    }
   }
 
   /** Runs a Lua script by its SHA-1, loading it on a NOSCRIPT answer (a restarted or new Redis). */

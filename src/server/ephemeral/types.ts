@@ -23,6 +23,8 @@ export interface EphemeralStore {
    * In one atomic step: marks `guard` (for `guardTtlMs`) only if it holds nothing live, and
    * only then stores `value` under `key`. True if both were stored; false (nothing changed)
    * when `guard` was already live. A replay guard and the state it protects in one round trip.
+   * Refused with {@link EphemeralStoreFullError} once guarded puts fill {@link GUARDED_SHARE}
+   * of the store's room.
    */
   putIfAbsentThenPut(guard: string, guardTtlMs: number, key: string, value: string, ttlMs: number): Promise<boolean>;
   get(key: string): Promise<string | undefined>;
@@ -50,6 +52,14 @@ export function ttlToMs(ttlMs: number): number {
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`ttlMs must be a positive number, got ${ttlMs}`);
   return Math.ceil(ttlMs);
 }
+
+/**
+ * Share of a store's room guarded puts may fill (the in-memory store's entries, Redis's
+ * maxmemory); the rest is kept for every other write. Guarded puts are the hello's, which
+ * anyone may send, so a flood of them cannot take the room that nonces, sessions, counters
+ * and locks need.
+ */
+export const GUARDED_SHARE = 0.8;
 
 /**
  * Thrown by a write that would add a key to a store already holding its limit of entries.
