@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { TesseraError } from '../../protocol/errors.ts';
 import { MemoryEphemeralStore } from './memoryEphemeralStore.ts';
 import { RedisEphemeralStore } from './redisEphemeralStore.ts';
-import type { EphemeralStore } from './types.ts';
+import { type EphemeralStore, GUARDED_SHARE } from './types.ts';
 
 /** Options of {@link openEphemeralStore}. */
 export interface OpenEphemeralStoreOptions {
@@ -106,7 +106,9 @@ export async function openEphemeralStore(options: OpenEphemeralStoreOptions = {}
       ? { warning: `could not read maxmemory-policy of Redis at ${target} (CONFIG GET is refused there or answers nothing, as on most managed services, whose default is often volatile-lru); make sure it is noeviction, or a full Redis may drop replay guards and throttle counters early` }
       : {}),
   });
-  await store.refreshMemoryUse();
+  if (!(await store.refreshMemoryUse())) {
+    store.addWarning(`could not read INFO memory of Redis at ${target}; hellos are not stopped at ${GUARDED_SHARE * 100}% of its maxmemory, so a flood of them can fill it and stop signed requests too`);
+  }
   return store;
 }
 

@@ -42,6 +42,23 @@ const GUARDED_PUT_SHA = createHash('sha1').update(GUARDED_PUT_SCRIPT).digest('he
 /** How often guarded puts have Redis's memory use read again. */
 const MEMORY_READ_INTERVAL_MS = 250;
 
+/** Failed reads of INFO memory in a row after which a "full" answer is dropped. */
+const FAILED_READS_TO_FORGET = 3;
+
+/**
+ * Whether an INFO memory answer shows Redis at GUARDED_SHARE of its maxmemory, counted as
+ * Redis counts it (evict.c: used_memory less mem_not_counted_for_evict); undefined when the
+ * fields are missing.
+ */
+export function roomIn(info: string): { nearlyFull: boolean } | undefined {
+  const field = (name: string) => new RegExp(`^${name}:(\\d+)\\r?$`, 'm').exec(info)?.[1];
+  const used = field('used_memory');
+  const max = field('maxmemory');
+  if (used === undefined || max === undefined) return undefined;
+  const counted = Math.max(0, Number(used) - Number(field('mem_not_counted_for_evict') ?? 0));
+  return { nearlyFull: Number(max) > 0 && counted >= GUARDED_SHARE * Number(max) };
+}
+
 /**
  * An {@link EphemeralStore} in Redis.
  * @example const store = new RedisEphemeralStore(new Redis(url), { keyPrefix: 'tessera:' })
@@ -50,17 +67,28 @@ export class RedisEphemeralStore implements EphemeralStore {
   readonly #client: Redis;
   readonly #prefix: string;
   readonly #closeClient: boolean;
-  readonly warning?: string;
+  readonly #warnings: string[] = [];
   /** Whether Redis used GUARDED_SHARE of its maxmemory at the last look. */
   #nearlyFull = false;
   #memoryReadAt = Number.NEGATIVE_INFINITY;
-  #memoryRead: Promise<void> | undefined;
+  #memoryRead: Promise<boolean> | undefined;
+  #failedReads = 0;
 
   constructor(client: Redis, options: RedisEphemeralStoreOptions = {}) {
     this.#client = client;
-    if (options.warning !== undefined) this.warning = options.warning;
+    if (options.warning !== undefined) this.#warnings.push(options.warning);
     this.#prefix = options.keyPrefix ?? 'tessera:';
     this.#closeClient = options.closeClient ?? true;
+  }
+
+  /** The caveats found when the store was opened, if any. */
+  get warning(): string | undefined {
+    return this.#warnings.length === 0 ? undefined : this.#warnings.join('; ');
+  }
+
+  /** Adds a caveat for the operator's log (openEphemeralStore's checks). */
+  addWarning(text: string): void {
+    this.#warnings.push(text);
   }
 
   #key(key: string): string {
@@ -78,7 +106,11 @@ export class RedisEphemeralStore implements EphemeralStore {
 
   async putIfAbsentThenPut(guard: string, guardTtlMs: number, key: string, value: string, ttlMs: number): Promise<boolean> {
     this.#lookAtMemory();
-    if (this.#nearlyFull) throw new EphemeralStoreFullError(`Redis uses ${GUARDED_SHARE * 100}% of its maxmemory or more; the rest is kept for what only a terminal with a key can add`);
+    if (this.#nearlyFull) {
+      // A "full" reading may be old (after a quiet spell): refuse on the read it started, if any.
+      if (this.#memoryRead !== undefined) await this.#memoryRead;
+      if (this.#nearlyFull) throw new EphemeralStoreFullError(`Redis uses ${GUARDED_SHARE * 100}% of its maxmemory or more; the rest is kept for what only a terminal with a key can add`);
+    }
     const reply = await this.#script(GUARDED_PUT_SCRIPT, GUARDED_PUT_SHA, [this.#key(guard), this.#key(key)], [ttlToMs(guardTtlMs), ttlToMs(ttlMs), value]);
     return reply === 1;
   }
@@ -86,8 +118,10 @@ export class RedisEphemeralStore implements EphemeralStore {
   /**
    * Reads Redis's memory use (INFO memory) in the background, at most every
    * MEMORY_READ_INTERVAL_MS: guarded puts are refused while it is at GUARDED_SHARE of
-   * maxmemory or more. With no maxmemory there is no limit to keep room under. A failed read
-   * keeps the last answer: the write itself fails then if Redis is down.
+   * maxmemory or more, counted as Redis counts it for its own limit (used_memory less the
+   * replication and AOF buffers, mem_not_counted_for_evict). With no maxmemory there is no
+   * limit to keep room under. A failed read keeps the last answer, the write itself failing
+   * if Redis is down; after FAILED_READS_TO_FORGET in a row a "full" answer is dropped.
    */
   #lookAtMemory(): void {
     const now = Date.now();
@@ -98,16 +132,24 @@ export class RedisEphemeralStore implements EphemeralStore {
     });
   }
 
-  /** Reads Redis's memory use now (the store does so by itself; exposed for start and tests). */
-  async refreshMemoryUse(): Promise<void> {
+  /**
+   * Reads Redis's memory use now (the store does so by itself; exposed for start and tests).
+   * False when INFO memory is refused or lacks the fields: hellos are then not stopped short.
+   */
+  async refreshMemoryUse(): Promise<boolean> {
+    let room: { nearlyFull: boolean } | undefined;
     try {
-      const info = await this.#client.info('memory');
-      const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? Number.NaN);
-      const max = Number(/^maxmemory:(\d+)/m.exec(info)?.[1] ?? Number.NaN);
-      this.#nearlyFull = max > 0 && used >= GUARDED_SHARE * max;
+      room = roomIn(await this.#client.info('memory'));
     } catch {
-      // keep the last answer
+      room = undefined;
     }
+    if (room === undefined) {
+      if (++this.#failedReads >= FAILED_READS_TO_FORGET) this.#nearlyFull = false;
+      return false;
+    }
+    this.#failedReads = 0;
+    this.#nearlyFull = room.nearlyFull;
+    return true;
   }
 
   /** Runs a Lua script by its SHA-1, loading it on a NOSCRIPT answer (a restarted or new Redis). */

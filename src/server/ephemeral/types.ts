@@ -23,8 +23,9 @@ export interface EphemeralStore {
    * In one atomic step: marks `guard` (for `guardTtlMs`) only if it holds nothing live, and
    * only then stores `value` under `key`. True if both were stored; false (nothing changed)
    * when `guard` was already live. A replay guard and the state it protects in one round trip.
-   * Refused with {@link EphemeralStoreFullError} once guarded puts fill {@link GUARDED_SHARE}
-   * of the store's room.
+   * Refused with {@link EphemeralStoreFullError} once the store nears full: in memory, when
+   * guarded puts fill {@link GUARDED_SHARE} of its entries; on Redis, when everything in it
+   * fills that share of its maxmemory.
    */
   putIfAbsentThenPut(guard: string, guardTtlMs: number, key: string, value: string, ttlMs: number): Promise<boolean>;
   get(key: string): Promise<string | undefined>;
@@ -62,8 +63,9 @@ export function ttlToMs(ttlMs: number): number {
 export const GUARDED_SHARE = 0.8;
 
 /**
- * Thrown by a write that would add a key to a store already holding its limit of entries.
- * Nothing was changed. The server answers it like any store outage: 503 with Retry-After.
+ * Thrown by a write the store has no room for: one that would add a key past the in-memory
+ * store's limit, or a guarded put that would take the room kept for other writes. The write
+ * changed nothing. The server answers it like any store outage: 503 with Retry-After.
  */
 export class EphemeralStoreFullError extends Error {
   readonly code = 'EPHEMERAL_STORE_FULL';

@@ -25,7 +25,7 @@ const CONNECTION_MESSAGE = /^(Connection is closed\.|Connection terminated|timeo
  */
 const REDIS_BUSY_REPLY = /^(?:ERR Error running script .*?: -?)?(OOM|LOADING|BUSY|MASTERDOWN|TRYAGAIN) /;
 
-/** The in-memory ephemeral store at its entry limit (`EphemeralStoreFullError`). */
+/** An ephemeral store with no room for a write (`EphemeralStoreFullError`: the in-memory store at its limit, or hellos at their share). */
 const STORE_FULL = 'EPHEMERAL_STORE_FULL';
 
 /** True when `err`, or an error it was caused by, says a backing store is unavailable. */

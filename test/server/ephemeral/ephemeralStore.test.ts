@@ -11,7 +11,7 @@ import { isBackendOutage } from '../../../src/server/http/backendOutage.ts';
 import { EphemeralStoreFullError } from '../../../src/server/ephemeral/types.ts';
 import { MemoryEphemeralStore } from '../../../src/server/ephemeral/memoryEphemeralStore.ts';
 import { openEphemeralStore } from '../../../src/server/ephemeral/openEphemeralStore.ts';
-import { RedisEphemeralStore } from '../../../src/server/ephemeral/redisEphemeralStore.ts';
+import { RedisEphemeralStore, roomIn } from '../../../src/server/ephemeral/redisEphemeralStore.ts';
 import { type EphemeralStoreHarness, ephemeralStoreContract } from './ephemeralStoreContract.ts';
 
 const REDIS_URL = process.env['TESSERA_REDIS_URL'];
@@ -263,6 +263,20 @@ describe('MemoryEphemeralStore entry limit', () => {
   test('the limit must be a positive integer', () => {
     for (const maxEntries of [0, -1, 1.5, Number.NaN]) assert.throws(() => new MemoryEphemeralStore({ maxEntries }), RangeError);
   });
+});
+
+test('roomIn reads INFO memory as Redis counts it for maxmemory', () => {
+  const info = (used: number, max: number, notCounted?: number) =>
+    `# Memory\r\nused_memory:${used}\r\nused_memory_human:1K\r\nmaxmemory:${max}\r\nmaxmemory_human:1K\r\nmaxmemory_policy:noeviction\r\n${notCounted === undefined ? '' : `mem_not_counted_for_evict:${notCounted}\r\n`}`;
+  assert.deepEqual(roomIn(info(799, 1000)), { nearlyFull: false });
+  assert.deepEqual(roomIn(info(800, 1000)), { nearlyFull: true });
+  // replication and AOF buffers are not counted, as Redis does not count them
+  assert.deepEqual(roomIn(info(900, 1000, 200)), { nearlyFull: false });
+  assert.deepEqual(roomIn(info(100, 1000, 200)), { nearlyFull: false });
+  // no maxmemory: no limit to keep room under
+  assert.deepEqual(roomIn(info(10_000_000, 0)), { nearlyFull: false });
+  assert.equal(roomIn('# Memory\r\nused_memory:10\r\n'), undefined);
+  assert.equal(roomIn(''), undefined);
 });
 
 describe('RedisEphemeralStore', { skip: NO_REDIS }, () => {
