@@ -130,7 +130,9 @@ describe('activation with the in-memory store full', () => {
       const [failed] = await events(server, 'activation.failed');
       assert.equal(failed?.detail['reason'], 'unknown');
       assert.equal(failed?.detail['throttle'], 'unavailable');
-      // The store is full now: the next attempt is refused before its code is looked at.
+      // The store is full now: the next attempt is refused at once, its signed request's nonce
+      // having no room (the throttle's own refusal before the code is looked at is shown in
+      // test/server/activation/activationThrottleFullStore.test.ts).
       await refusedWith(t.activate(neverIssued(2)), 'server.unavailable');
       assert.equal((await events(server, 'activation.failed')).length, 1);
     } finally {

@@ -267,13 +267,37 @@ describe('Redis at its maxmemory', { skip: redisServerMissing && 'needs the redi
 });
 
 describe('a Redis that evicts keys', { skip: redisServerMissing && 'needs the redis-server command' }, () => {
-  test('one whose ACL refuses INFO memory is used, with a warning that hellos are not stopped short', async () => {
+  test('one that refuses CONFIG (as managed services do) has its policy read from INFO memory', async () => {
+    for (const [policy, starts] of [
+      ['noeviction', true],
+      ['volatile-lru', false],
+    ] as const) {
+      const { redis, port } = await startRedisOnFreePort(['--rename-command', 'CONFIG', '""', '--maxmemory-policy', policy]);
+      try {
+        const opened = await openEphemeralStore({ redisUrl: `redis://127.0.0.1:${port}` }).then(
+          async (store) => {
+            const warning = store.warning;
+            await store.close();
+            return { warning };
+          },
+          (err: unknown) => err,
+        );
+        if (starts) assert.deepEqual(opened, { warning: undefined }, policy);
+        else assert.ok(isTesseraError(opened, 'config.invalid') && opened.message.includes(`maxmemory-policy ${policy}`), `${policy}: ${String(opened)}`);
+      } finally {
+        await stopRedis(redis);
+      }
+    }
+  });
+
+  test('one that will tell neither its policy nor its memory use is used, with warnings', async () => {
     const { redis, port } = await startRedisOnFreePort();
     const admin = new Redis(`redis://127.0.0.1:${port}`);
     try {
-      await admin.call('ACL', 'SETUSER', 'tessera', 'on', 'nopass', '~*', '&*', '+@all', '-info', '+info|server');
+      await admin.call('ACL', 'SETUSER', 'tessera', 'on', 'nopass', '~*', '&*', '+@all', '-config', '-info', '+info|server');
       const store = await openEphemeralStore({ redisUrl: `redis://tessera@127.0.0.1:${port}` });
       try {
+        assert.match(store.warning ?? '', /could not read maxmemory-policy of Redis at 127\.0\.0\.1:\d+ .*noeviction/);
         assert.match(store.warning ?? '', /could not read INFO memory of Redis at 127\.0\.0\.1:\d+; hellos are not stopped at 80% of its maxmemory/);
         assert.equal(await store.putIfAbsentThenPut('guard', 1000, 'key', 'v', 1000), true);
       } finally {
@@ -281,21 +305,6 @@ describe('a Redis that evicts keys', { skip: redisServerMissing && 'needs the re
       }
     } finally {
       await admin.quit();
-      await stopRedis(redis);
-    }
-  });
-
-  test('one that will not tell its policy (CONFIG renamed away, as managed services do) is used, with a warning', async () => {
-    const { redis, port } = await startRedisOnFreePort(['--rename-command', 'CONFIG', '""']);
-    try {
-      const store = await openEphemeralStore({ redisUrl: `redis://127.0.0.1:${port}` });
-      try {
-        assert.match(store.warning ?? '', /could not read maxmemory-policy of Redis at 127\.0\.0\.1:\d+ .*noeviction/);
-        await store.put('k', 'v', 1000);
-      } finally {
-        await store.close();
-      }
-    } finally {
       await stopRedis(redis);
     }
   });

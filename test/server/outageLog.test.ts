@@ -48,6 +48,41 @@ test('one line at once, the rest of the second counted in one more line; a new s
   assert.equal(lines.length, 4, 'nothing left out');
 });
 
+test('a steady outage writes one line a second: the count line starts the next second', () => {
+  let now = 0;
+  const { lines, log } = capture();
+  const outages = new OutageLog({ now: () => now });
+  for (let second = 0; second < 3; second++) {
+    for (let ms = 0; ms < 1000; ms += 100) {
+      now = second * 1000 + ms + 1;
+      outages.report(log, refused(6379));
+    }
+    now = (second + 1) * 1000 + 1;
+    outages.flushAll(); // what the timer does as the second ends
+  }
+  assert.deepEqual(
+    lines.map((l) => [l.message, l.leftOut]),
+    [
+      [OUTAGE_MESSAGE, undefined],
+      [LEFT_OUT_MESSAGE, 9],
+      [LEFT_OUT_MESSAGE, 10],
+      [LEFT_OUT_MESSAGE, 10],
+    ],
+  );
+});
+
+test('kinds quiet for a second are forgotten, so the 33rd cause still gets its own line', () => {
+  let now = 0;
+  const { lines, log } = capture();
+  const outages = new OutageLog({ now: () => now });
+  for (let port = 1; port <= 32; port++) outages.report(log, refused(port));
+  now = 2000;
+  outages.report(log, refused(33));
+  outages.report(log, refused(34));
+  assert.equal(lines.length, 34);
+  assert.match(((lines.at(-1)!.err as Error).cause as Error).message, /:34$/);
+});
+
 test('different causes are limited apart: one cannot hide the other', () => {
   const now = 0;
   const { lines, log } = capture();
@@ -105,12 +140,13 @@ test('over HTTP: a run of 503s writes one error line and one count; other failur
   outages.flushAll();
   await app.close();
   assert.deepEqual(
-    lines.filter((l) => l['level'] === 50).map((l) => [l['msg'], (l['err'] as { type?: string } | undefined)?.type, l['leftOut']]),
+    lines.filter((l) => l['level'] === 50).map((l) => [l['msg'], (l['err'] as { type?: string } | undefined)?.type ?? l['cause'], l['leftOut']]),
     [
       [OUTAGE_MESSAGE, 'EphemeralStoreFullError', undefined],
       ['request failed', 'TypeError', undefined],
       ['request failed', 'TypeError', undefined],
-      [LEFT_OUT_MESSAGE, 'EphemeralStoreFullError', 19],
+      // the count line names the cause, without a stack
+      [LEFT_OUT_MESSAGE, 'EphemeralStoreFullError: the in-memory ephemeral store holds its limit', 19],
     ],
   );
 });

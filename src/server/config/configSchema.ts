@@ -137,7 +137,7 @@ export const SETTINGS = {
   activationMaxFailures: { env: 'TESSERA_ACTIVATION_MAX_FAILURES', defaultText: '5', doc: 'Activation attempts with a well-formed code a terminal may make per window; the last failure locks the terminal out (1–100).', parse: int('TESSERA_ACTIVATION_MAX_FAILURES', 1, 100), default: 5 },
   activationSourceMaxFailures: { env: 'TESSERA_ACTIVATION_SOURCE_MAX_FAILURES', defaultText: '20', doc: 'Failed activations allowed per client address per window before the address is locked out (1–100000).', parse: int('TESSERA_ACTIVATION_SOURCE_MAX_FAILURES', 1, 100000), default: 20 },
   activationWindowSeconds: { env: 'TESSERA_ACTIVATION_WINDOW_SECONDS', defaultText: '900', doc: 'Window in which activation attempts and failures are counted (60–86400 s).', parse: int('TESSERA_ACTIVATION_WINDOW_SECONDS', 60, 86400), default: 900 },
-  activationLockoutSeconds: { env: 'TESSERA_ACTIVATION_LOCKOUT_SECONDS', defaultText: '3600', doc: 'How long a terminal or address that used up its activation attempts is refused (60–604800 s); an address past its limit stays refused at least until its counting window ends.', parse: int('TESSERA_ACTIVATION_LOCKOUT_SECONDS', 60, 604800), default: 3600 },
+  activationLockoutSeconds: { env: 'TESSERA_ACTIVATION_LOCKOUT_SECONDS', defaultText: '3600', doc: 'How long a terminal or address that used up its activation attempts is refused (60–604800 s). A lockout that ends inside the counting window lets one attempt through; its failure locks again.', parse: int('TESSERA_ACTIVATION_LOCKOUT_SECONDS', 60, 604800), default: 3600 },
 } satisfies Record<string, SettingDefinition<unknown>>;
 
 /** The validated settings. */

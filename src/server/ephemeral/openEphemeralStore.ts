@@ -103,7 +103,7 @@ export async function openEphemeralStore(options: OpenEphemeralStoreOptions = {}
   const store = new RedisEphemeralStore(client, {
     ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
     ...(policy === undefined
-      ? { warning: `could not read maxmemory-policy of Redis at ${target} (CONFIG GET is refused there or answers nothing, as on most managed services, whose default is often volatile-lru); make sure it is noeviction, or a full Redis may drop replay guards and throttle counters early` }
+      ? { warning: `could not read maxmemory-policy of Redis at ${target} (CONFIG GET and INFO memory are refused there or do not say); make sure it is noeviction (managed services often default to volatile-lru), or a full Redis may drop replay guards and throttle counters early` }
       : {}),
   });
   if (!(await store.refreshMemoryUse())) {
@@ -113,15 +113,16 @@ export async function openEphemeralStore(options: OpenEphemeralStoreOptions = {}
 }
 
 /**
- * The server's maxmemory-policy, or undefined when it will not say (managed services often
- * rename or forbid CONFIG).
+ * The server's maxmemory-policy from CONFIG GET or, where CONFIG is refused (managed services
+ * rename or forbid it), from INFO memory; undefined when neither will say.
  */
 async function evictionPolicy(client: Redis): Promise<string | undefined> {
-  try {
-    const answer = (await client.config('GET', 'maxmemory-policy')) as unknown;
-    return Array.isArray(answer) && typeof answer[1] === 'string' ? answer[1] : undefined;
-  } catch (err) {
-    if ((err as { name?: unknown }).name === 'ReplyError') return undefined;
-    throw err;
-  }
+  const refused = (err: unknown) => {
+    if ((err as { name?: unknown }).name !== 'ReplyError') throw err;
+    return undefined;
+  };
+  const answer = (await client.config('GET', 'maxmemory-policy').catch(refused)) as unknown;
+  if (Array.isArray(answer) && typeof answer[1] === 'string') return answer[1];
+  const info = await client.info('memory').catch(refused);
+  return info === undefined ? undefined : /^maxmemory_policy:(\S+?)\r?$/m.exec(info)?.[1];
 }

@@ -18,16 +18,13 @@ import { logsAsApp } from './requestLogger.ts';
 export class AccessLogController extends LogController {
   #accessLogger: FastifyBaseLogger | undefined;
 
-  #requestIdLabel = 'reqId';
-
   /**
    * Gives the controller the app's logger, once the app has one; until then, and without it,
    * the request's own logger is used. Only for the server's own logger options, whose
    * serializers put nothing secret on the line.
    */
-  attach(appLogger: FastifyBaseLogger, requestIdLabel = 'reqId'): void {
+  attach(appLogger: FastifyBaseLogger): void {
     this.#accessLogger = appLogger.child({}, { redact: { paths: [] } });
-    this.#requestIdLabel = requestIdLabel;
   }
 
   override incomingRequest(request: FastifyRequest): void {
@@ -37,6 +34,6 @@ export class AccessLogController extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
     else if (this.#accessLogger === undefined || !logsAsApp(reply.log)) reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
-    else this.#accessLogger.info({ [this.#requestIdLabel]: request.id, req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    else this.#accessLogger.info({ [this.requestIdLogLabel]: request.id, req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   }
 }

@@ -1,10 +1,11 @@
 // A store that is down or full fails every request that needs it. Logging each at error
 // would write an error line with its stack per request for as long as that lasts (a flood of
 // hellos at a full store: one per refused hello). So each kind of failure (its root cause's
-// name, code and message) is logged at once the first time, then at most once a second: the
-// failures left out meanwhile are counted, and written as one line when the second ends.
+// name, code and message) is logged with its stack at once, then at most one line a second:
+// the failures of each second are counted and written, without the stack, when it ends.
 // Different causes (Redis down while PostgreSQL is full) are limited apart, so one cannot
-// hide the other. Each request still has its access line with its 503.
+// hide the other; a kind quiet for a second is forgotten. Each request still has its access
+// line with its 503.
 
 /** What the outage log writes to: pino's error method. */
 export interface ErrorLogger {
@@ -12,11 +13,13 @@ export interface ErrorLogger {
 }
 
 interface Kind {
+  /** When its last line was written. */
   last: number;
   leftOut: number;
   timer: NodeJS.Timeout | undefined;
   log: ErrorLogger;
-  err: unknown;
+  /** `name: message` of the root cause, for the count line. */
+  cause: string;
 }
 
 /** Kinds tracked at most; past it, new kinds share one slot. */
@@ -29,15 +32,16 @@ function rootCause(err: unknown): unknown {
   return e;
 }
 
-/** The kind of a failure: its root cause's name, code and the start of its message. */
-function kindOf(err: unknown): string {
+/** The kind of a failure (its root cause's name, code and the start of its message), and the cause as one line. */
+function kindOf(err: unknown): { key: string; cause: string } {
   const root = rootCause(err) as { name?: unknown; code?: unknown; message?: unknown } | null;
-  if (typeof root !== 'object' || root === null) return String(root).slice(0, 100);
-  return `${String(root.name)}|${String(root.code ?? '')}|${String(root.message ?? '').slice(0, 100)}`;
+  if (typeof root !== 'object' || root === null) return { key: String(root).slice(0, 100), cause: String(root).slice(0, 200) };
+  const message = String(root.message ?? '').slice(0, 100);
+  return { key: `${String(root.name)}|${String(root.code ?? '')}|${message}`, cause: `${String(root.name)}: ${message}` };
 }
 
 export const OUTAGE_MESSAGE = 'request failed: a backing store is unavailable (503)';
-export const LEFT_OUT_MESSAGE = 'more requests failed the same way (503) within a second of the last line; leftOut counts them';
+export const LEFT_OUT_MESSAGE = 'more requests failed the same way (503) in the second since the last line; leftOut counts them';
 
 /** Rate-limited error lines for store outages, one instance per app. */
 export class OutageLog {
@@ -50,36 +54,44 @@ export class OutageLog {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Logs `err` unless its kind was logged less than the interval ago: then it is counted, and written when the interval ends. */
+  /** Logs `err` unless a line of its kind was written less than the interval ago: then it is counted, and the count written when the interval ends. */
   report(log: ErrorLogger, err: unknown): void {
     const now = this.#now();
-    let key = kindOf(err);
-    if (!this.#kinds.has(key) && this.#kinds.size >= MAX_KINDS) key = 'other';
+    const { key: own, cause } = kindOf(err);
+    if (!this.#kinds.has(own) && this.#kinds.size >= MAX_KINDS) this.#forgetQuiet(now);
+    const key = this.#kinds.has(own) || this.#kinds.size < MAX_KINDS ? own : 'other';
     const kind = this.#kinds.get(key);
     if (kind !== undefined && now >= kind.last && now - kind.last < this.#intervalMs) {
       kind.leftOut++;
       kind.log = log;
-      kind.err = err;
       kind.timer ??= setTimeout(() => this.#flush(key), kind.last + this.#intervalMs - now).unref();
       return;
     }
     if (kind?.timer) clearTimeout(kind.timer);
-    if (kind !== undefined && kind.leftOut > 0) log.error({ err: kind.err, leftOut: kind.leftOut }, LEFT_OUT_MESSAGE);
+    if (kind !== undefined && kind.leftOut > 0) log.error({ cause: kind.cause, leftOut: kind.leftOut }, LEFT_OUT_MESSAGE);
     log.error({ err }, OUTAGE_MESSAGE);
-    this.#kinds.set(key, { last: now, leftOut: 0, timer: undefined, log, err });
+    this.#kinds.set(key, { last: now, leftOut: 0, timer: undefined, log, cause });
   }
 
-  /** Writes the count of failures left out of `key` so far, if any. */
+  /** Writes the count of `key`'s failures left out so far, if any; that line starts a new interval. */
   #flush(key: string): void {
     const kind = this.#kinds.get(key);
     if (kind === undefined) return;
     kind.timer = undefined;
     if (kind.leftOut === 0) return;
-    kind.log.error({ err: kind.err, leftOut: kind.leftOut }, LEFT_OUT_MESSAGE);
+    kind.log.error({ cause: kind.cause, leftOut: kind.leftOut }, LEFT_OUT_MESSAGE);
     kind.leftOut = 0;
+    kind.last = this.#now();
   }
 
-  /** Writes every pending count now (tests; the timers do it otherwise). */
+  /** Forgets kinds with nothing pending whose last line is an interval old or more. */
+  #forgetQuiet(now: number): void {
+    for (const [key, kind] of this.#kinds) {
+      if (kind.timer === undefined && kind.leftOut === 0 && (now < kind.last || now - kind.last >= this.#intervalMs)) this.#kinds.delete(key);
+    }
+  }
+
+  /** Writes every pending count now (at close; the timers do it otherwise). */
   flushAll(): void {
     for (const [key, kind] of this.#kinds) {
       if (kind.timer) clearTimeout(kind.timer);

@@ -67,8 +67,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
  */
 export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (!refusedForHost(request, reply)) void sendProblem(request, reply, toTesseraError(err));
-  // Fastify writes no access line for a request refused before routing; this is it.
-  request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  // Fastify writes no access line for a request refused before routing (nor times it); this is it.
+  request.log.info({ req: request, res: reply }, 'request completed');
 }
 
 /** The problem+json body of a refusal made below Fastify. */
@@ -155,6 +155,8 @@ export function registerProblemDetails(app: FastifyInstance, outages = new Outag
   });
   const routes = new RouteMethods();
   app.addHook('onRoute', routes.add);
+  // Counts of outages not yet written are written at close, not lost.
+  app.addHook('onClose', async () => outages.flushAll());
   app.setErrorHandler((err, request, reply) => {
     const error = toTesseraError(err);
     if (error.code === 'server.unavailable') outages.report(request.log, err);

@@ -74,9 +74,10 @@ export function createActivationThrottle(ctx: ServerContext): ActivationThrottle
       // full to count this attempt's failure refuses it now (503), not after the guess.
       await ctx.ephemeral.putIfAbsent(sourceFailuresKey(source), '0', windowMs);
       // Past its limit with no lock, an address's lock could not be written (a full store
-      // refused it, and that attempt answered 503), or its lockout ended before its counting
-      // window: it is locked again now (or this attempt fails with the store), so an address
-      // past its limit is refused until its window ends.
+      // refused it, and that attempt answered 503), or a lockout that ended inside the window
+      // let one attempt through and its failure was not locked: it is locked again now, before
+      // the code is looked at (or this attempt fails with the store). At the limit exactly, a
+      // lockout that ended inside the window lets one attempt through, as it always did.
       const sourceFailures = Number((await ctx.ephemeral.get(sourceFailuresKey(source))) ?? 0);
       if (sourceFailures > s.activationSourceMaxFailures) await refuse('source', await lock('source', source, terminalId, source, now), terminalId, source, now);
       const { count } = await ctx.ephemeral.increment(`activation:attempts:terminal:${terminalId}`, windowMs);
