@@ -58,6 +58,32 @@ function appWith(level: string) {
   };
 }
 
+/** A stream that keeps each line written to it. */
+function lineSink(): { lines: string[]; stream: Writable } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+/** Runs `use` against a real server on embedded defaults logging with `logger(stream)`; returns its log lines, parsed. */
+async function serverLogs(logger: (stream: Writable) => Record<string, unknown>, use: (url: string) => Promise<void>): Promise<Array<Record<string, unknown>>> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-log-'));
+  const { lines, stream } = lineSink();
+  const server = await startServer(loadSettings({ TESSERA_DATA_DIR: dir, TESSERA_PORT: '0', TESSERA_ADMIN_TOKEN: 'a'.repeat(40) }), { logger: logger(stream) });
+  try {
+    await use(server.url);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 test('at warn, requests that log nothing build no child logger', async () => {
   const { app, lines, children, ready } = appWith('warn');
   await ready();
@@ -161,13 +187,7 @@ test('a route with its own log level gets a real child at once, at that level', 
 });
 
 test("the server's request logs mask a phone number in the query string to its last four digits", async () => {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { lines, stream } = lineSink();
   const app = Fastify({ logger: { ...serverLoggerOptions('info'), stream }, childLoggerFactory: lazyChildLoggerFactory, logController: new AccessLogController() });
   app.get('/v1/admin/bindings', async () => ({ bindings: [] }));
   await app.inject({ method: 'GET', url: '/v1/admin/bindings?limit=5&msisdn=%2B447400123456&status=active' });
@@ -215,13 +235,7 @@ test("the server's logs redact every secret path, in request headers and in logg
 });
 
 test("with the server's own logger options, the access line holds the serializers' fields and nothing of the headers", async () => {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { lines, stream } = lineSink();
   const logger = pino(serverLoggerOptions('info'), stream);
   const accessLog = new AccessLogController();
   const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, childLoggerFactory: lazyChildLoggerFactory, logController: accessLog });
@@ -243,46 +257,26 @@ test("with the server's own logger options, the access line holds the serializer
 });
 
 test('an app built with other logger options keeps redaction on its access line', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-log-'));
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
   // An embedder whose request serializer logs headers, and whose redaction covers them.
-  const logger = { level: 'info', stream, redact: ['req.headers.authorization'], serializers: { req: (r: { method: string; headers: unknown }) => ({ method: r.method, headers: r.headers }) } };
-  const server = await startServer(loadSettings({ TESSERA_DATA_DIR: dir, TESSERA_PORT: '0', TESSERA_ADMIN_TOKEN: 'a'.repeat(40) }), { logger });
-  try {
-    await fetch(`${server.url}/healthz`, { headers: { authorization: 'Bearer SECRET-A' } });
-  } finally {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const access = lines.map((l) => JSON.parse(l) as { msg: string; req?: { headers?: Record<string, string> } }).find((l) => l.msg === 'request completed');
+  const serializers = { req: (r: { method: string; headers: unknown }) => ({ method: r.method, headers: r.headers }) };
+  const lines = await serverLogs(
+    (stream) => ({ level: 'info', stream, redact: ['req.headers.authorization'], serializers }),
+    async (url) => void (await fetch(`${url}/healthz`, { headers: { authorization: 'Bearer SECRET-A' } })),
+  );
+  const access = lines.find((l) => l['msg'] === 'request completed') as { req?: { headers?: Record<string, string> } } | undefined;
   assert.equal(access?.req?.headers?.['authorization'], '[Redacted]');
-  assert.doesNotMatch(lines.join('\n'), /SECRET-A/);
+  assert.doesNotMatch(JSON.stringify(lines), /SECRET-A/);
 });
 
 test('a request refused before routing (a URL that cannot be decoded, an over-long segment) has its access line too', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-log-'));
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const server = await startServer(loadSettings({ TESSERA_DATA_DIR: dir, TESSERA_PORT: '0', TESSERA_ADMIN_TOKEN: 'a'.repeat(40) }), { logger: { ...serverLoggerOptions('info'), stream } });
   const paths = ['/v1/admin/terminals/%zz', `/v1/admin/terminals/${'x'.repeat(200)}?msisdn=%2B447400123456`];
-  try {
-    for (const path of paths) assert.equal((await fetch(server.url + path)).status, 400);
-  } finally {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const access = lines.map((l) => JSON.parse(l) as { msg: string; req?: { url: string }; res?: { statusCode: number } }).filter((l) => l.msg === 'request completed');
+  const lines = await serverLogs(
+    (stream) => ({ ...serverLoggerOptions('info'), stream }),
+    async (url) => {
+      for (const path of paths) assert.equal((await fetch(url + path)).status, 400);
+    },
+  );
+  const access = lines.filter((l) => l['msg'] === 'request completed') as Array<{ req?: { url: string }; res?: { statusCode: number } }>;
   assert.deepEqual(
     access.map((l) => [l.req?.url, l.res?.statusCode]),
     [
@@ -293,32 +287,22 @@ test('a request refused before routing (a URL that cannot be decoded, an over-lo
 });
 
 test('a request node:http cannot parse leaves a line with the address and the reason', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-log-'));
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const server = await startServer(loadSettings({ TESSERA_DATA_DIR: dir, TESSERA_PORT: '0', TESSERA_ADMIN_TOKEN: 'a'.repeat(40) }), { logger: { ...serverLoggerOptions('info'), stream } });
-  try {
-    const { port } = new URL(server.url);
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), '127.0.0.1', () => socket.write('NOT A REQUEST\r\n\r\n'));
-      let text = '';
-      socket.on('data', (d) => {
-        text += String(d);
+  const lines = await serverLogs(
+    (stream) => ({ ...serverLoggerOptions('info'), stream }),
+    async (url) => {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(new URL(url).port), '127.0.0.1', () => socket.write('NOT A REQUEST\r\n\r\n'));
+        let text = '';
+        socket.on('data', (d) => {
+          text += String(d);
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
       });
-      socket.on('close', () => resolve(text));
-      socket.on('error', reject);
-    });
-    assert.match(answer, /^HTTP\/1\.1 400 /);
-  } finally {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const refused = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'refused a request node:http could not parse');
+      assert.match(answer, /^HTTP\/1\.1 400 /);
+    },
+  );
+  const refused = lines.filter((l) => l['msg'] === 'refused a request node:http could not parse');
   assert.equal(refused.length, 1);
   assert.equal(refused[0]!['remoteAddress'], '127.0.0.1');
   assert.equal(refused[0]!['code'], 'input.malformed_request');
