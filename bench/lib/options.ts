@@ -24,7 +24,7 @@ then a bare Fastify POST endpoint (the floor), from a separate load-driver proce
   --duration S      measured seconds per run (default 10). Each handshake leaves a session
                     for 15 min: on the in-memory store, runs much past a minute fill its
                     TESSERA_MEMORY_MAX_ENTRIES, and hellos then answer 503 (counted as errors;
-                    100 s at 3,300 handshakes/s gave 47,170)
+                    100 s at 3,279 handshakes/s gave 47,170)
   --warmup S        warm-up seconds before each measured run (default 2)
   --concurrency N   requests/handshakes in flight (default 64)
   --terminals N     terminals registered and used round-robin (default 8)

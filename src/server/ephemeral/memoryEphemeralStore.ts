@@ -10,7 +10,6 @@ import { type CounterState, type EphemeralStore, EphemeralStoreFullError, GUARDE
 /** Default of {@link MemoryEphemeralStoreOptions.maxEntries}: about 0.5 GB. */
 export const DEFAULT_MAX_ENTRIES = 500_000;
 
-
 /** At most one sweep a second when full, so a flood at the limit does not sweep per request. */
 const FULL_SWEEP_INTERVAL_MS = 1000;
 
@@ -113,6 +112,8 @@ export class MemoryEphemeralStore implements EphemeralStore {
    * sets; an expired one is dropped first, so it is counted as new.
    */
   #makeRoom(keys: readonly string[], now: number, guarded: boolean): void {
+    // Room even if every key were new (the usual case): no lookups on the hot path.
+    if (this.#fits(keys.length, guarded, keys.length)) return;
     let added = 0;
     let newlyGuarded = 0;
     for (const key of keys) {

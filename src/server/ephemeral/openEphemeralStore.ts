@@ -100,12 +100,10 @@ export async function openEphemeralStore(options: OpenEphemeralStoreOptions = {}
   // request it fails (503, logged by the error handler), so its error events need no handler
   // of their own, but must have a listener (without one ioredis prints them to stderr).
   client.on('error', () => {});
-  const store = new RedisEphemeralStore(client, {
-    ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }),
-    ...(policy === undefined
-      ? { warning: `could not read maxmemory-policy of Redis at ${target} (CONFIG GET and INFO memory are refused there or do not say); make sure it is noeviction (managed services often default to volatile-lru), or a full Redis may drop replay guards and throttle counters early` }
-      : {}),
-  });
+  const store = new RedisEphemeralStore(client, options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix });
+  if (policy === undefined) {
+    store.addWarning(`could not read maxmemory-policy of Redis at ${target} (CONFIG GET and INFO memory are refused there or do not say); make sure it is noeviction (managed services often default to volatile-lru), or a full Redis may drop replay guards and throttle counters early`);
+  }
   if (!(await store.refreshMemoryUse())) {
     store.addWarning(`could not read INFO memory of Redis at ${target}; hellos are not stopped at ${GUARDED_SHARE * 100}% of its maxmemory, so a flood of them can fill it and stop signed requests too`);
   }

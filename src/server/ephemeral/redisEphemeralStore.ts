@@ -12,8 +12,6 @@ export interface RedisEphemeralStoreOptions {
   keyPrefix?: string;
   /** Whether `close()` also closes the client (default true: the store owns it). */
   closeClient?: boolean;
-  /** A caveat found when opening it, for the operator's log. */
-  warning?: string;
 }
 
 // INCR, then give the counter its TTL only if it has none (it was just created): the
@@ -76,7 +74,6 @@ export class RedisEphemeralStore implements EphemeralStore {
 
   constructor(client: Redis, options: RedisEphemeralStoreOptions = {}) {
     this.#client = client;
-    if (options.warning !== undefined) this.#warnings.push(options.warning);
     this.#prefix = options.keyPrefix ?? 'tessera:';
     this.#closeClient = options.closeClient ?? true;
   }

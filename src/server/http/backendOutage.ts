@@ -1,7 +1,7 @@
 // Errors that mean a backing store (PostgreSQL, Redis, SQLite, the in-memory store) is down,
-// overloaded or out of space, rather than that the request or the code is wrong. The error handler answers them
-// 503 `server.unavailable` with Retry-After, so clients back off and retry instead of
-// treating a store outage as a server bug (500).
+// overloaded or out of space, rather than that the request or the code is wrong. The error
+// handler answers them 503 `server.unavailable` with Retry-After, so clients back off and
+// retry instead of treating a store outage as a server bug (500).
 
 /** Socket errors of a connection to a store that is unreachable or went away. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);

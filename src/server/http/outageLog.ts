@@ -67,8 +67,9 @@ export class OutageLog {
       kind.timer ??= setTimeout(() => this.#flush(key), kind.last + this.#intervalMs - now).unref();
       return;
     }
+    // A count whose timer has not fired yet is written first.
     if (kind?.timer) clearTimeout(kind.timer);
-    if (kind !== undefined && kind.leftOut > 0) log.error({ cause: kind.cause, leftOut: kind.leftOut }, LEFT_OUT_MESSAGE);
+    if (kind !== undefined) this.#flush(key);
     log.error({ err }, OUTAGE_MESSAGE);
     this.#kinds.set(key, { last: now, leftOut: 0, timer: undefined, log, cause });
   }

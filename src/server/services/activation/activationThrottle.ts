@@ -72,13 +72,13 @@ export function createActivationThrottle(ctx: ServerContext): ActivationThrottle
       }
       // The address's failure counter exists before the code is looked at, so a store too
       // full to count this attempt's failure refuses it now (503), not after the guess.
-      await ctx.ephemeral.putIfAbsent(sourceFailuresKey(source), '0', windowMs);
+      const fresh = await ctx.ephemeral.putIfAbsent(sourceFailuresKey(source), '0', windowMs);
       // Past its limit with no lock, an address's lock could not be written (a full store
       // refused it, and that attempt answered 503), or a lockout that ended inside the window
       // let one attempt through and its failure was not locked: it is locked again now, before
       // the code is looked at (or this attempt fails with the store). At the limit exactly, a
       // lockout that ended inside the window lets one attempt through, as it always did.
-      const sourceFailures = Number((await ctx.ephemeral.get(sourceFailuresKey(source))) ?? 0);
+      const sourceFailures = fresh ? 0 : Number((await ctx.ephemeral.get(sourceFailuresKey(source))) ?? 0);
       if (sourceFailures > s.activationSourceMaxFailures) await refuse('source', await lock('source', source, terminalId, source, now), terminalId, source, now);
       const { count } = await ctx.ephemeral.increment(`activation:attempts:terminal:${terminalId}`, windowMs);
       if (count > s.activationMaxFailures) await refuse('terminal', await lock('terminal', terminalId, terminalId, source, now), terminalId, source, now);
