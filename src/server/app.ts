@@ -40,6 +40,9 @@ import type { BindingAdapters } from './services/binding/bindingDeps.ts';
 import { createBindingServices } from './services/binding/bindingServices.ts';
 import { createUpdateService } from './services/updates/updateService.ts';
 import type { DurableStore } from './store/types.ts';
+import type { RequestOrigin } from './routes/adminRoutes.ts';
+import { TesseraError } from '../protocol/errors.ts';
+import { isValidHost } from './http/hostHeader.ts';
 
 /** What buildApp needs besides the config. */
 export interface AppDependencies {
@@ -54,13 +57,20 @@ export interface AppDependencies {
   bindingAdapters?: BindingAdapters;
 }
 
-/** `scheme://host[:port]` as the WHATWG URL parser writes it (lower-case host, no default port); as it is when it does not parse. */
-function canonicalOrigin(origin: string): string {
-  try {
-    return new URL(origin).origin;
-  } catch {
-    return origin;
+/**
+ * `scheme://host[:port]` as the WHATWG URL parser writes it (lower-case host, no default
+ * port). The host is the request's (its Host, or X-Forwarded-Host behind a trusted proxy):
+ * one that is not a host is refused, never written into a credential or station file.
+ */
+function canonicalOrigin(protocol: string, host: string): string {
+  if (isValidHost(host)) {
+    try {
+      return new URL(`${protocol}://${host}`).origin;
+    } catch {
+      // An IP literal the URL parser refuses: refused below.
+    }
   }
+  throw new TesseraError('input.malformed_request', 'the request\'s host is not a host name or address with an optional port; set TESSERA_PUBLIC_URL');
 }
 
 /**
@@ -109,12 +119,21 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
     // One access line per request instead of Fastify's two.
     logController: accessLog,
     bodyLimit: settings.bodyLimitBytes,
+    // Fastify's default is no limit: a body that never ends would hold its socket, and the shutdown, for ever.
+    requestTimeout: settings.requestTimeoutSeconds * 1000,
     trustProxy: settings.trustProxy,
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
     // The Host check is requireHost's (problemDetails.ts), so a request without one gets problem+json.
-    http: { requireHostHeader: false },
+    // The timeout again for node:http itself: set only after its construction (as Fastify does),
+    // it is not applied to a request whose headers have arrived. node:http checks it every
+    // connectionsCheckingInterval (default 30 s).
+    http: {
+      requireHostHeader: false,
+      requestTimeout: settings.requestTimeoutSeconds * 1000,
+      connectionsCheckingInterval: Math.min(30_000, settings.requestTimeoutSeconds * 250),
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
   // The unredacted access child only for the server's own logger options (accessLog.ts).
@@ -156,7 +175,7 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
   await app.register(authRoutes, { auth });
   const verifier = createSignatureVerifier(ctx, sessions);
   // The origin a request came in on, in the canonical form credential files carry (docs/protocol.md §3.3).
-  const publicUrl = (origin: string) => settings.publicUrl ?? canonicalOrigin(origin);
+  const publicUrl = (request: RequestOrigin) => settings.publicUrl ?? canonicalOrigin(request.protocol, request.host);
   await app.register(sessionRoutes, { verifier });
   await app.register(adminRoutes, {
     terminals,

@@ -16,6 +16,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * How long close() lets requests in flight finish before it cuts their connections: a client
+ * that never finishes sending (or reading) must not hold a shutdown until the request timeout.
+ */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
 /** Starts a server from validated settings. */
 export async function startServer(settings: Readonly<Settings>, extra: Pick<AppDependencies, 'now' | 'logger'> = {}): Promise<RunningServer> {
   const resolved = resolveServerConfig(settings);
@@ -50,7 +56,12 @@ export async function startServer(settings: Readonly<Settings>, extra: Pick<AppD
     config,
     url: `http://${host}:${port}`,
     async close() {
-      await app.close();
+      const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
       await Promise.all([durable.close(), ephemeral.close()]);
     },
   };

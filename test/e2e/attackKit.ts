@@ -104,17 +104,18 @@ export interface SignedRequest {
 
 /**
  * Signs a request the way the terminal SDK does (RFC 9421 over @method, @target-uri and
- * content-digest). `created` is unix seconds (default: the real clock).
+ * content-digest). `created` is unix seconds (default: the real clock). `rawBody` is sent as
+ * it is, for a body JSON.stringify cannot make.
  */
 export function signed(
   base: string,
   session: TestSession,
   method: string,
   path: string,
-  options: { body?: unknown; created?: number; sign?: Partial<SignRequestOptions> } = {},
+  options: { body?: unknown; rawBody?: string; created?: number; sign?: Partial<SignRequestOptions> } = {},
 ): SignedRequest {
   const url = base + path;
-  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
   const added = signRequest(
     p,

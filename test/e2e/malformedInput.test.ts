@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { toBase64Url } from '../../src/protocol/bytes.ts';
 import { nodePrimitives as p } from '../../src/protocol/nodePrimitives.ts';
-import { type Answer, assertProblem, BACKENDS, postJson, send } from './attackKit.ts';
+import { type Answer, assertProblem, BACKENDS, handshake, postJson, send, sendSigned, signed } from './attackKit.ts';
 import { startTestServer, type TestServer } from './testServer.ts';
 
 const BODY_LIMIT = 16_384;
@@ -157,21 +157,63 @@ for (const { backend, skip } of BACKENDS) {
       const anonymous = await send(`${url}/v1/admin/updates?version=9.9.9&fileName=a.bin`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' }, body: new Uint8Array([31, 139, 8, 0]) });
       assertProblem(anonymous, 401, 'admin.unauthorized', 'upload without a token');
       assert.equal((await send(`${url}/v1/auth/hello`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'identity' }, body })).status, 200, 'identity is no coding');
+      // a transfer coding besides chunked: node:http removes the chunking and would pass on the rest undecoded
+      const port = Number(new URL(url).port);
+      for (const coding of ['gzip, chunked', 'deflate,chunked']) {
+        const raw = await rawExchange(port, `POST /v1/auth/hello HTTP/1.1\r\nhost: a\r\ncontent-type: application/json\r\ntransfer-encoding: ${coding}\r\nconnection: close\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`);
+        assert.match(raw, /^HTTP\/1.1 415 /, coding);
+        assert.match(raw, /"code":"input.unsupported_media_type"/, coding);
+      }
+      const fresh = JSON.stringify(hello());
+      const chunked = await rawExchange(port, `POST /v1/auth/hello HTTP/1.1\r\nhost: a\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n${fresh.length.toString(16)}\r\n${fresh}\r\n0\r\n\r\n`);
+      assert.match(chunked, /^HTTP\/1.1 200 /, 'chunked alone');
     });
 
-    test('prototype pollution attempts are refused and pollute nothing', { skip }, async () => {
+    test('prototype pollution attempts are input.invalid (valid JSON, refused member) and pollute nothing', { skip }, async () => {
       const bodies = [
         `{"__proto__":{"polluted":1},"terminalId":"T-1","kid":1,"nonceT":"${nonce()}","suites":["hmac-sha256"]}`,
         `{"terminalId":"T-1","kid":1,"nonceT":"${nonce()}","suites":["hmac-sha256"],"constructor":{"prototype":{"polluted":1}}}`,
         `{"challengeId":"x","terminalProof":"y","a":{"b":{"__proto__":{"polluted":1}}}}`,
       ];
       for (const body of bodies) {
-        for (const path of ['/v1/auth/hello', '/v1/auth/finish']) assertProblem(await postJson(url, path, body), 400, 'input.malformed_json', `${path} ${body.slice(0, 40)}`);
+        for (const path of ['/v1/auth/hello', '/v1/auth/finish']) {
+          const answer = await postJson(url, path, body);
+          assertProblem(answer, 400, 'input.invalid', `${path} ${body.slice(0, 40)}`);
+          assert.match(answer.json.detail, /__proto__/, path);
+        }
       }
       const admin = await postJson(url, '/v1/admin/terminals', '{"id":"T-proto","__proto__":{"status":"revoked"}}', { authorization: `Bearer ${adminToken}` });
-      assertProblem(admin, 400, 'input.malformed_json', 'admin');
+      assertProblem(admin, 400, 'input.invalid', 'admin');
+      // broken JSON that also holds the name stays malformed
+      assertProblem(await postJson(url, '/v1/auth/hello', '{"__proto__":{}'), 400, 'input.malformed_json', 'broken, with __proto__');
       assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
       assert.equal(({} as Record<string, unknown>)['status'], undefined);
+    });
+
+    test(`JSON nested deeper than 32 levels is input.invalid, on every route (echoing 5,000 levels back was a 500)`, { skip }, async () => {
+      const nested = (levels: number) => {
+        let value: unknown = 1;
+        for (let i = 1; i < levels; i++) value = [value];
+        return { deep: value };
+      };
+      const session = await handshake(url, await server.addTerminal(`T-deep-${backend}`));
+      const echo = (body: unknown) => sendSigned(signed(url, session, 'POST', '/v1/session/echo', { body }));
+      const atLimit = await echo(nested(32));
+      assert.equal(atLimit.status, 200, atLimit.text.slice(0, 200));
+      assert.deepEqual(atLimit.json.body, nested(32));
+      // as text: JSON.stringify itself overflows on 5,000 levels
+      const nestedText = (levels: number) => `{"deep":${'['.repeat(levels - 1)}1${']'.repeat(levels - 1)}}`;
+      assert.equal(nestedText(32), JSON.stringify(nested(32)));
+      for (const levels of [33, 5000]) {
+        const answer = await sendSigned(signed(url, session, 'POST', '/v1/session/echo', { rawBody: nestedText(levels) }));
+        assertProblem(answer, 400, 'input.invalid', `echo ${levels} levels`);
+        assert.match(answer.json.detail, /deeper than 32 levels/);
+      }
+      // brackets inside strings do not count
+      const inString = await echo({ text: '['.repeat(100) + '{'.repeat(100), escaped: '\\"[[[[' });
+      assert.equal(inString.status, 200, inString.text.slice(0, 200));
+      assertProblem(await postJson(url, '/v1/auth/hello', `{"a":${'['.repeat(40)}${']'.repeat(40)}}`), 400, 'input.invalid', 'hello');
+      assertProblem(await postJson(url, '/v1/admin/terminals', `{"id":${'['.repeat(40)}${']'.repeat(40)}}`, { authorization: `Bearer ${adminToken}` }), 400, 'input.invalid', 'admin');
     });
 
     test('unknown routes are input.not_found, a known path with another method input.method_not_allowed; undecodable URLs are problem+json too', { skip }, async () => {
@@ -244,6 +286,22 @@ for (const { backend, skip } of BACKENDS) {
       problemOf(await rawExchange(port, 'POST /v1/auth/hello HTTP/1.1\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}'), 400, 'input.malformed_request', 'no Host, with a body');
       problemOf(await rawExchange(port, 'GET /nothing HTTP/1.1\r\n\r\n'), 400, 'input.malformed_request', 'no Host, unknown route');
       problemOf(await rawExchange(port, 'GET /%zz HTTP/1.1\r\n\r\n'), 400, 'input.malformed_request', 'no Host, a URL that fails before routing');
+      // a Host that is not a host (it becomes the URL of a credential), or a repeated Host or Authorization
+      for (const host of ['a b', 'x"y', '', '[::1]:99999', 'a:b:c', 'user@host', 'h%41st', 'a/b']) {
+        const bad = problemOf(await rawExchange(port, `GET /healthz HTTP/1.1\r\nhost: ${host}\r\n\r\n`), 400, 'input.malformed_request', `Host ${JSON.stringify(host)}`);
+        assert.match(bad.detail, /Host header is not a host/, host);
+      }
+      problemOf(await rawExchange(port, 'GET /healthz HTTP/1.0\r\nhost: a b\r\n\r\n'), 400, 'input.malformed_request', 'HTTP/1.0 with a bad Host');
+      const twoHosts = problemOf(await rawExchange(port, 'GET /healthz HTTP/1.1\r\nhost: a\r\nHost: b\r\n\r\n'), 400, 'input.malformed_request', 'two Host lines');
+      assert.match(twoHosts.detail, /one Host header/);
+      const twoAuth = problemOf(await rawExchange(port, `GET /v1/admin/terminals HTTP/1.1\r\nhost: a\r\nauthorization: Bearer ${adminToken}\r\nAuthorization: Bearer x\r\n\r\n`), 400, 'input.malformed_request', 'two Authorization lines');
+      assert.match(twoAuth.detail, /one Authorization header/);
+      for (const host of ['LOCALHOST:1', 'tessera.example', '10.0.0.1:443', '[::1]:8080', 'my_host.internal']) {
+        assert.match(await rawExchange(port, `GET /healthz HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n\r\n`), /^HTTP\/1.1 200 /, host);
+      }
+      // an IP literal the URL parser refuses is not written into a credential
+      const literal = problemOf(await rawExchange(port, `POST /v1/admin/terminals HTTP/1.1\r\nhost: [:::]\r\nauthorization: Bearer ${adminToken}\r\ncontent-type: application/json\r\ncontent-length: 15\r\nconnection: close\r\n\r\n{"id":"T-host"}`), 400, 'input.malformed_request', 'IPv6 literal');
+      assert.match(literal.detail, /TESSERA_PUBLIC_URL/);
       const expect = problemOf(await rawExchange(port, 'POST /v1/auth/hello HTTP/1.1\r\nhost: a\r\nexpect: 200-ok\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}'), 417, 'input.expectation_failed', 'Expect: 200-ok');
       assert.match(expect.detail, /100-continue/);
       assert.match(await rawExchange(port, 'GET /healthz HTTP/1.0\r\n\r\n'), /^HTTP\/1.1 200 /, 'HTTP/1.0 needs no Host');
@@ -268,6 +326,9 @@ for (const { backend, skip } of BACKENDS) {
       }
       const answer = await send(`${url}/v1/admin/terminals`, { headers: { authorization: `Bearer ${adminToken}` } });
       assert.equal(answer.status, 200);
+      // the scheme is case-insensitive (RFC 9110 §11.1), the token is not
+      for (const scheme of ['bearer', 'BEARER']) assert.equal((await send(`${url}/v1/admin/terminals`, { headers: { authorization: `${scheme} ${adminToken}` } })).status, 200, scheme);
+      assertProblem(await send(`${url}/v1/admin/terminals`, { headers: { authorization: `Bearer ${adminToken.toUpperCase() === adminToken ? adminToken.toLowerCase() : adminToken.toUpperCase()}` } }), 401, 'admin.unauthorized', 'token in another case');
     });
 
     test('strings the database cannot store are refused at the schema, not with a 500', { skip }, async () => {

@@ -1,6 +1,7 @@
-// Admin API guard: `Authorization: Bearer <token>` compared in constant time against the
-// configured admin token (both sides hashed first, so the length does not leak either), and
-// the scope every admin plugin opens with: that guard on onRequest plus `no-store` answers.
+// Admin API guard: `Authorization: Bearer <token>` (the scheme in any case, RFC 9110 §11.1)
+// compared in constant time against the configured admin token (both sides hashed first, so
+// the length does not leak either), and the scope every admin plugin opens with: that guard
+// on onRequest plus `no-store` answers.
 // A scope may also accept a second, narrower token (the metrics token of /metrics).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -14,7 +15,7 @@ export function adminGuard(tokens: readonly string[]): (request: FastifyRequest)
   const expected = tokens.map(digest);
   return async (request) => {
     const header = request.headers.authorization ?? '';
-    const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
+    const m = /^bearer ([\x21-\x7e]{1,512})$/i.exec(header);
     const presented = m ? digest(m[1]!) : undefined;
     let matched = false;
     for (const e of expected) matched = (presented !== undefined && timingSafeEqual(presented, e)) || matched;

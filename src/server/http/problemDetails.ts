@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_CATALOGUE, type ErrorCode, TesseraError } from '../../protocol/errors.ts';
 import { isBackendOutage } from './backendOutage.ts';
+import { headerLinesProblem } from './hostHeader.ts';
 import { OutageLog } from './outageLog.ts';
 import { RouteMethods } from './routeMethods.ts';
 
@@ -109,20 +110,23 @@ export function refuseExpectation(request: IncomingMessage, response: ServerResp
 }
 
 /**
- * An HTTP/1.1 request without a Host header gets `400 input.malformed_request` as
- * problem+json (RFC 9112 §3.2), where node:http alone sends an empty 400. Installed as the
- * first `onRequest` hook, with node:http's own check turned off (`requireHostHeader: false`).
+ * An HTTP/1.1 request without a Host header, or any request whose Host is not a host or
+ * that repeats Host or Authorization, gets `400 input.malformed_request` as problem+json
+ * (RFC 9112 §3.2; hostHeader.ts), where node:http alone sends an empty 400 or keeps the first
+ * line. Installed as the first `onRequest` hook, with node:http's own check turned off
+ * (`requireHostHeader: false`).
  */
 export function requireHost(request: FastifyRequest, reply: FastifyReply, done: () => void): void {
   if (!refusedForHost(request, reply)) done();
 }
 
-/** Answers an HTTP/1.1 request that has no Host (and closes the connection); false when it has one. */
+/** Answers a request refused for its Host or Authorization lines (and closes the connection); false when they are fine. */
 function refusedForHost(request: FastifyRequest, reply: FastifyReply): boolean {
   const raw = request.raw;
-  if (raw.httpVersionMajor !== 1 || raw.httpVersionMinor !== 1 || raw.headers.host !== undefined) return false;
+  const problem = headerLinesProblem(raw.rawHeaders, raw.headers.host, raw.httpVersionMajor === 1 && raw.httpVersionMinor === 1);
+  if (problem === undefined) return false;
   void reply.header('connection', 'close');
-  void sendProblem(request, reply, new TesseraError('input.malformed_request', 'an HTTP/1.1 request needs a Host header'));
+  void sendProblem(request, reply, new TesseraError('input.malformed_request', problem));
   return true;
 }
 

@@ -27,11 +27,18 @@ const terminalJson = ({ hwHash, ...t }: TerminalRecord) => ({
 });
 const eventJson = (e: SecurityEvent) => ({ ...e, at: e.at.toISOString() });
 
+/** What the server URL of a new credential is made from when TESSERA_PUBLIC_URL is unset. */
+export interface RequestOrigin {
+  protocol: string;
+  host: string;
+}
+
 /** Options of the admin routes. */
 export interface AdminRouteOptions {
   terminals: TerminalService;
   adminToken: string;
-  publicUrl: (requestOrigin: string) => string;
+  /** The server URL for a credential: TESSERA_PUBLIC_URL, or the request's origin (refused when its host is not one). */
+  publicUrl: (request: RequestOrigin) => string;
   listEvents: (q: { terminalId?: string; type?: string; limit: number; before?: string }) => Promise<SecurityEvent[]>;
 }
 
@@ -44,8 +51,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRouteOptions> = async (app, op
     '/v1/admin/terminals',
     { schema: { tags, security, summary: 'Register a terminal; the reply holds its credential, shown once', body: AddTerminalBody, response: { 201: AddTerminalReply, '4xx': Problem } } },
     async (request, reply) => {
-      const origin = `${request.protocol}://${request.host}`;
-      const out = await opts.terminals.add(request.body, request.ip, opts.publicUrl(origin));
+      const out = await opts.terminals.add(request.body, request.ip, opts.publicUrl(request));
       return reply.code(201).send({ terminal: terminalJson(out.terminal), credential: out.credential });
     },
   );

@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { adminScope } from '../http/adminAuth.ts';
 import type { LotService } from '../services/factory/lotService.ts';
 import type { LotRecord } from '../store/types.ts';
+import type { AdminRouteOptions } from './adminRoutes.ts';
 import { CreateLotBody, CreateLotReply, IMPORT_BODY_LIMIT, ImportBlockBody, ImportBlockReply, ListLotsQuery, ListLotsReply, LotParams, LotReply } from './lotSchemas.ts';
 import { Problem } from './schemas.ts';
 import { nextCursor, pageSize } from './paging.ts';
@@ -15,7 +16,7 @@ const lotJson = (l: LotRecord) => ({ ...l, createdAt: l.createdAt.toISOString() 
 export interface LotRouteOptions {
   lots: LotService;
   adminToken: string;
-  publicUrl: (requestOrigin: string) => string;
+  publicUrl: AdminRouteOptions['publicUrl'];
 }
 
 /** Admin routes of production lots. */
@@ -27,7 +28,7 @@ export const lotRoutes: FastifyPluginAsync<LotRouteOptions> = async (app, opts) 
     '/v1/admin/lots',
     { schema: { tags, security, summary: 'Create a production lot; the reply holds its station file (with the lot key), shown once', body: CreateLotBody, response: { 201: CreateLotReply, '4xx': Problem } } },
     async (request, reply) => {
-      const out = await opts.lots.create(request.body, request.ip, opts.publicUrl(`${request.protocol}://${request.host}`));
+      const out = await opts.lots.create(request.body, request.ip, opts.publicUrl(request));
       return reply.code(201).send({ lot: lotJson(out.lot), station: out.station });
     },
   );
