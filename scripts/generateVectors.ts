@@ -13,6 +13,7 @@ import type { FinishRequest, FinishResponse, HelloRequest, HelloResponse } from 
 import { parseFinishResponse } from '../src/protocol/handshake/messages.ts';
 import { deriveOcraKey } from '../src/protocol/handshake/ocraHandshakeSuite.ts';
 import { checkTerminalProof, chooseSuite, confirmFinish, issueChallenge, serverSessionKey } from '../src/protocol/handshake/serverHandshake.ts';
+import { getHandshakeSuite } from '../src/protocol/handshake/suites.ts';
 import { answerChallenge, beginHandshake, type TerminalIdentity } from '../src/protocol/handshake/terminalHandshake.ts';
 import { createSignatureBase } from '../src/protocol/httpsig/signatureBase.ts';
 import { signRequest } from '../src/protocol/httpsig/signRequest.ts';
@@ -47,6 +48,12 @@ const INPUTS = Object.freeze({
 });
 
 const OCRA_SUITE = 'OCRA-1:HOTP-SHA256-8:QH64';
+/**
+ * OCRA suites with the other two question formats (docs/protocol.md §5.3, §5.4): their
+ * questions, DataInputs and responses from the same nonces and terminal key. Only the proofs
+ * differ from the QH64 handshake; everything bound to the transcript is shown there.
+ */
+const OCRA_QUESTION_SUITES = ['OCRA-1:HOTP-SHA256-8:QN64', 'OCRA-1:HOTP-SHA256-8:QA32'] as const;
 /** The hash each MAC suite runs on (docs/protocol.md §4.3); OCRA suites derive with SHA-256. */
 const SUITE_HASH: Readonly<Record<string, HashName>> = { 'hmac-sha256': 'sha256', 'hmac-sm3': 'sm3' };
 
@@ -223,6 +230,38 @@ function handshakeVector(kt: Uint8Array, offered: string[], preference: string[]
   };
 }
 
+/** Questions, DataInputs and both responses of an OCRA suite, through the handshake suite itself. */
+function ocraQuestionVector(kt: Uint8Array, name: string) {
+  const suite = getHandshakeSuite(name);
+  if (suite?.family !== 'ocra') throw new Error(`vector generation: ${name} is not an OCRA handshake suite`);
+  const ctx: HandshakeContext = {
+    serverId: INPUTS.serverId,
+    terminalId: INPUTS.terminalId,
+    kid: INPUTS.kid,
+    suite: name,
+    offered: [name],
+    nonceT: fromHex(INPUTS.nonceT),
+    nonceS: fromHex(INPUTS.nonceS),
+    challengeId: toBase64Url(fromHex(INPUTS.challengeIdBytes)),
+  };
+  const parsed = parseOcraSuite(name);
+  const { format, length } = parsed.question;
+  const clientQuestion = ocraQuestionFromNonce(ctx.nonceT, format, length);
+  const serverQuestion = ocraQuestionFromNonce(ctx.nonceS, format, length);
+  return {
+    suite: name,
+    format,
+    length,
+    ocraKey: toHex(deriveOcraKey(nodePrimitives, kt, parsed)),
+    clientQuestion,
+    serverQuestion,
+    serverDataInput: toHex(ocraDataInput(parsed, { question: clientQuestion + serverQuestion })),
+    terminalDataInput: toHex(ocraDataInput(parsed, { question: serverQuestion + clientQuestion })),
+    serverProof: suite.serverProof(nodePrimitives, kt, ctx),
+    terminalProof: suite.terminalProof(nodePrimitives, kt, ctx),
+  };
+}
+
 function signedRequestVector(sessionId: string, requestKeyHex: string, suite: string) {
   const p = fixedRandomPrimitives([fromHex(REQUEST.nonceBytes)]);
   const url = INPUTS.url + REQUEST.path;
@@ -295,6 +334,7 @@ export function buildProtocolVectors() {
     terminalKey: toHex(kt),
     credential,
     handshakes,
+    ocraQuestions: OCRA_QUESTION_SUITES.map((name) => ocraQuestionVector(kt, name)),
     signedRequest: signedRequestVector(first.messages.finishResponse.sessionId, first.requestKey, first.suite),
   };
 }

@@ -52,6 +52,19 @@ interface HandshakeVector {
   finishConfirm: { hash: HashName; K_fc: string; transcript: string; serverConfirm: string };
   messages: Messages;
 }
+/** An OCRA suite with an N or A question: questions, DataInputs and responses over the handshake's nonces. */
+interface OcraQuestionVector {
+  suite: string;
+  format: 'N' | 'A';
+  length: number;
+  ocraKey: string;
+  clientQuestion: string;
+  serverQuestion: string;
+  serverDataInput: string;
+  terminalDataInput: string;
+  serverProof: string;
+  terminalProof: string;
+}
 interface VectorFile {
   title: string;
   source: string;
@@ -76,6 +89,7 @@ interface VectorFile {
   terminalKey: string;
   credential: Record<string, unknown>;
   handshakes: HandshakeVector[];
+  ocraQuestions: OcraQuestionVector[];
   signedRequest: {
     session: string;
     keyid: string;
@@ -284,6 +298,23 @@ for (const h of v.handshakes) {
   });
 }
 
+for (const q of v.ocraQuestions) {
+  test(`code: ${q.suite} questions, DataInputs and responses`, () => {
+    const suite = getHandshakeSuite(q.suite);
+    assert.ok(suite && suite.family === 'ocra');
+    const parsed = parseOcraSuite(q.suite);
+    assert.deepEqual(parsed.question, { format: q.format, length: q.length });
+    assert.equal(toHex(deriveOcraKey(p, terminalKey, parsed)), q.ocraKey);
+    const ctx = { ...contextOf(v.handshakes[2]!), suite: q.suite, offered: [q.suite] };
+    assert.equal(ocraQuestionFromNonce(ctx.nonceT, q.format, q.length), q.clientQuestion);
+    assert.equal(ocraQuestionFromNonce(ctx.nonceS, q.format, q.length), q.serverQuestion);
+    assert.equal(toHex(ocraDataInput(parsed, { question: q.clientQuestion + q.serverQuestion })), q.serverDataInput);
+    assert.equal(toHex(ocraDataInput(parsed, { question: q.serverQuestion + q.clientQuestion })), q.terminalDataInput);
+    assert.equal(suite.serverProof(p, terminalKey, ctx), q.serverProof);
+    assert.equal(suite.terminalProof(p, terminalKey, ctx), q.terminalProof);
+  });
+}
+
 test('code: the signed request is what signRequest makes, and verifyRequest accepts it once', async () => {
   const r = v.signedRequest;
   const first = v.handshakes[0]!;
@@ -453,6 +484,45 @@ for (const h of byFamily('ocra')) {
   });
 }
 
+for (const q of v.ocraQuestions) {
+  test(`spec: ${q.suite} questions and responses recomputed with node:crypto`, () => {
+    const m = /^OCRA-1:HOTP-SHA256-(\d+):Q([NA])(\d\d)$/.exec(q.suite);
+    assert.ok(m, 'the independent check knows only QNxx and QAxx SHA-256 suites here');
+    const digits = Number(m[1]);
+    const format = m[2]!;
+    const qlen = Number(m[3]);
+    const ocraKey = hkdf('sha256', hex(v.terminalKey), EMPTY, 'tessera/1/ocra-key', 32);
+    assert.equal(ocraKey.toString('hex'), q.ocraKey);
+    // §5.3: N = the whole nonce as a big-endian integer mod 10^xx, zero-padded; A = ALPHABET[nonce[i] mod 36]
+    const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    const question = (nonce: Buffer) =>
+      format === 'N'
+        ? (BigInt(`0x${nonce.toString('hex')}`) % 10n ** BigInt(qlen)).toString().padStart(qlen, '0')
+        : [...nonce.subarray(0, qlen)].map((b) => ALPHABET[b % 36]).join('');
+    const qc = question(hex(inp.nonceT));
+    const qs = question(hex(inp.nonceS));
+    assert.equal(qc, q.clientQuestion);
+    assert.equal(qs, q.serverQuestion);
+    // §5.4: N = the decimal string as one number in upper-case hex (odd count: a trailing 0), A = ASCII; right-padded to 128 bytes
+    const dataInput = (text: string) => {
+      const field = Buffer.alloc(128);
+      if (format === 'N') {
+        const digitsHex = BigInt(text).toString(16).toUpperCase();
+        Buffer.from(digitsHex.length % 2 ? `${digitsHex}0` : digitsHex, 'hex').copy(field);
+      } else {
+        Buffer.from(text, 'ascii').copy(field);
+      }
+      return Buffer.concat([Buffer.from(q.suite, 'ascii'), Buffer.from([0]), field]);
+    };
+    const serverInput = dataInput(qc + qs);
+    const terminalInput = dataInput(qs + qc);
+    assert.equal(serverInput.toString('hex'), q.serverDataInput);
+    assert.equal(terminalInput.toString('hex'), q.terminalDataInput);
+    assert.equal(truncate(hmac('sha256', ocraKey, serverInput), digits), q.serverProof);
+    assert.equal(truncate(hmac('sha256', ocraKey, terminalInput), digits), q.terminalProof);
+  });
+}
+
 test('spec: the signed request recomputed with node:crypto (RFC 9421 base, RFC 9530 digest)', () => {
   const r = v.signedRequest;
   const contentDigest = `sha-256=:${digest('sha256', Buffer.from(r.body, 'utf8')).toString('base64')}:`;
@@ -504,6 +574,7 @@ test('docs/protocol.md: every value in a ```vector block is in the vector file',
     first.finishConfirm.K_fc,
     first.finishConfirm.transcript,
     ...v.handshakes.map((h) => h.finishConfirm.serverConfirm),
+    ...v.ocraQuestions.flatMap((q) => [q.clientQuestion, q.serverQuestion, q.serverProof, q.terminalProof]),
     v.signedRequest.headers.signature,
     v.transcriptExample.hex,
   ]) {
