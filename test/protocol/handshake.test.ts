@@ -62,17 +62,21 @@ test('a challenge is only issued for a nonceT of exactly 32 bytes', () => {
   assert.equal(issue(toBase64Url(new Uint8Array(32))).record.nonceT, toBase64Url(new Uint8Array(32)));
 });
 
-test('hardware evidence enters the transcript only as a 16-byte salt and a 32-byte MAC', () => {
-  const suite = getHandshakeSuite('hmac-sha256')!;
-  const issue = (evidence: { salt: string; mac: string }) =>
-    issueChallenge(p, { serverId, terminalId: 'T-1', kid: 1, lotId: null, offered: ['hmac-sha256'], nonceT: toBase64Url(new Uint8Array(32)), suite, terminalKey: identity('T-1').key, now: 0, ttlMs: 1, evidence });
-  const b = (n: number) => toBase64Url(new Uint8Array(n));
-  // 17 + 31 bytes would give the same 48 transcript bytes as 16 + 32 without the check.
-  for (const [salt, mac] of [[b(17), b(31)], [b(15), b(32)], [b(16), b(33)], ['!', b(32)]] as const) {
-    assert.throws(() => issue({ salt, mac }), (e) => isTesseraError(e, 'input.invalid_encoding'), `${salt} / ${mac}`);
-  }
-  assert.ok(issue({ salt: b(16), mac: b(32) }).response.serverProof);
-});
+for (const suiteName of ['hmac-sha256', OCRA]) {
+  test(`hardware evidence enters the transcript only as a 16-byte salt and a 32-byte MAC, checked at hello (${suiteName})`, () => {
+    const suite = getHandshakeSuite(suiteName)!;
+    const issue = (evidence: { salt: string; mac: string }) =>
+      issueChallenge(p, { serverId, terminalId: 'T-1', kid: 1, lotId: null, offered: [suiteName], nonceT: toBase64Url(new Uint8Array(32)), suite, terminalKey: identity('T-1').key, now: 0, ttlMs: 1, evidence });
+    const b = (n: number) => toBase64Url(new Uint8Array(n));
+    // 17 + 31 bytes would give the same 48 transcript bytes as 16 + 32 without the check; the
+    // last salt is 22 characters with non-zero trailing bits. An OCRA proof never encodes the
+    // evidence, so its hello once accepted all of these and left them to fail at finish.
+    for (const [salt, mac] of [[b(17), b(31)], [b(15), b(32)], [b(16), b(33)], ['!', b(32)], [`${'A'.repeat(21)}B`, b(32)]] as const) {
+      assert.throws(() => issue({ salt, mac }), (e) => isTesseraError(e, 'input.invalid_encoding'), `${salt} / ${mac}`);
+    }
+    assert.ok(issue({ salt: b(16), mac: b(32) }).response.serverProof);
+  });
+}
 
 test('a proof made for one terminal does not verify for another', () => {
   const a = run('T-A', ['hmac-sha256']);

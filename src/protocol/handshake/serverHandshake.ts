@@ -3,7 +3,7 @@
 // caller supplies randomness, time, keys and storage.
 import { fromBase64Url, toBase64Url } from '../bytes.ts';
 import { TesseraError } from '../errors.ts';
-import type { HardwareEvidence } from '../hardware/hardwareEvidence.ts';
+import { decodeHardwareEvidence, type HardwareEvidence } from '../hardware/hardwareEvidence.ts';
 import type { Primitives } from '../primitives.ts';
 import { type ConfirmedFinish, finishConfirmKey, makeServerConfirm } from './finishConfirmation.ts';
 import type { HandshakeContext } from './handshakeContext.ts';
@@ -59,7 +59,8 @@ function contextOf(serverId: string, r: ChallengeRecord, nonceT = fromBase64Url(
 
 /**
  * Step 2: the challenge record to store and the response carrying the server's proof.
- * Throws `input.invalid_encoding` unless `nonceT` is canonical base64url of 32 bytes.
+ * Throws `input.invalid_encoding` unless `nonceT` is canonical base64url of 32 bytes and the
+ * evidence, when present, a canonical 16-byte salt and 32-byte MAC.
  */
 export function issueChallenge(
   p: Primitives,
@@ -79,6 +80,8 @@ export function issueChallenge(
 ): { record: ChallengeRecord; response: HelloResponse } {
   const nonceT = fromBase64Url(input.nonceT, 'nonceT');
   if (nonceT.length !== HANDSHAKE_LIMITS.nonceBytes) throw new TesseraError('input.invalid_encoding', 'nonceT must be 32 bytes', { field: 'nonceT' });
+  // Every suite, not only those whose proof encodes it: a hello is refused, not its finish.
+  if (input.evidence) decodeHardwareEvidence(input.evidence);
   const challengeId = toBase64Url(p.randomBytes(16)); // drawn first, then nonceS (vectors depend on the order)
   const nonceS = p.randomBytes(32);
   const record: ChallengeRecord = {
