@@ -1,7 +1,10 @@
 // The bindings sub-store over Kysely (SQLite and PostgreSQL, same SQL). Activation runs in
 // one transaction; the partial unique indexes of migration 0002 refuse a second active
-// binding, and a refused transaction is retried, so concurrent activations take turns.
+// binding, and a refused transaction is retried, so concurrent activations take turns. What
+// the indexes cannot see (a number hashed under several kids, pending rows) is serialized by
+// advisory locks on PostgreSQL (bindingLocks.ts).
 import { type Kysely, type Transaction, sql } from 'kysely';
+import { lockBindingKeys } from './bindingLocks.ts';
 import type {
   ActivateBinding,
   ActivationResult,
@@ -46,9 +49,11 @@ const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 
 /** {@link BindingStore} over a migrated Kysely database. */
 export class KyselyBindingStore implements BindingStore {
   readonly #db: Kysely<Database>;
+  readonly #dialect: 'sqlite' | 'postgres';
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres') {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   async createPending(b: NewBinding): Promise<BindingRecord> {
@@ -132,6 +137,10 @@ export class KyselyBindingStore implements BindingStore {
   async #activateOnce(trx: Transaction<Database>, id: string, a: ActivateBinding, now: string, cooldown: string | null): Promise<ActivationResult> {
     const me = await trx.selectFrom('bindings').selectAll().where('id', '=', id).executeTakeFirst();
     if (me?.status !== 'pending') throw new NotPending();
+    const hashes = [...new Set([me.msisdn_hash, ...a.msisdnHashes])];
+    // Every hash of the number, whatever kid made it: a claim under kid 1 and one under kid 2
+    // have different index keys, so only this lock makes the second see the first.
+    if (a.exclusive) await lockBindingKeys(trx, this.#dialect, 'number', hashes.map((h) => `${me.app_id}:${h}`));
     const superseded = await trx
       .updateTable('bindings')
       .set({ status: 'ended', reason: 'superseded', ended_at: now, updated_at: now })
@@ -140,7 +149,6 @@ export class KyselyBindingStore implements BindingStore {
       .where('status', 'in', ['pending', 'active', 'suspended'])
       .returningAll()
       .execute();
-    const hashes = [...new Set([me.msisdn_hash, ...a.msisdnHashes])];
     const replaced = a.exclusive
       ? await trx
           .updateTable('bindings')

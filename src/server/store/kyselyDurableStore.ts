@@ -284,7 +284,7 @@ export class KyselyDurableStore implements DurableStore {
     this.dialect = dialect;
     this.terminals = new KyselyTerminalStore(db, direct);
     this.events = new KyselyEventStore(db);
-    this.bindings = new KyselyBindingStore(db);
+    this.bindings = new KyselyBindingStore(db, dialect);
     this.lots = new KyselyLotStore(db);
     this.updates = new KyselyUpdateStore(db);
     // A redemption moves the terminal inside its own transaction, through the same terminal store.

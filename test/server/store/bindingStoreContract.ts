@@ -1,6 +1,7 @@
 // The binding cases of the durable conformance suite (called from durableStoreContract.ts,
 // so every backend runs them): pending → active → suspended/ended, the one-active-binding
-// invariants under 20 concurrent activations, and keyset listing.
+// invariants under 20 concurrent activations (also when the number was hashed under several
+// key ids), and keyset listing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BindingHashes, DurableStore, NewBinding } from '../../../src/server/store/types.ts';
@@ -96,6 +97,28 @@ export function bindingStoreContract(withStore: WithStore): void {
       assert.equal(ended.length, 19);
       assert.ok(ended.every((b) => b.reason === 'replaced'));
       assert.equal(results.reduce((n, r) => n + (r?.ended.length ?? 0), 0), 19, 'every ending is reported once');
+    }));
+
+  // The unique index cannot see this: each binding's number hash is keyed under its own kid, so
+  // the index keys differ; only the store's serialization per number keeps one active.
+  test('bindings: concurrent activations of one number hashed under different kids leave exactly one active', () =>
+    withStore(async ({ store }) => {
+      const kids = [1, 2, 3];
+      for (let round = 0; round < 5; round++) {
+        const numberHashes = kids.map((kid) => `r${round}-kid${kid}-hash`);
+        const ids = Array.from({ length: 6 }, (_, i) => `B${round}${String(i).padStart(3, '0')}`);
+        for (const [i, id] of ids.entries()) {
+          const kid = kids[i % kids.length]!;
+          await store.bindings.createPending(pending(id, `T-${round}-${i}`, { hashKid: kid, hashes: { ...hashes('1'), msisdn: numberHashes[kid - 1]! } }));
+        }
+        const results = await Promise.all(ids.map((id, i) => store.bindings.activate(id, activation(i, { msisdnHashes: numberHashes }))));
+        assert.ok(results.every((r) => r?.binding.status === 'active'), 'each activation succeeds in its turn');
+        const active = await store.bindings.list({ status: 'active', msisdnHashes: numberHashes, limit: 100 });
+        assert.equal(active.length, 1, `round ${round}: active under kids ${active.map((b) => b.hashKid).join(', ')}`);
+        const ended = await store.bindings.list({ status: 'ended', msisdnHashes: numberHashes, limit: 100 });
+        assert.deepEqual(ended.map((b) => b.reason), Array(5).fill('replaced'));
+        assert.equal(results.reduce((n, r) => n + (r?.ended.length ?? 0), 0), 5, 'every ending is reported once');
+      }
     }));
 
   test('bindings: 20 concurrent activations of one pending binding succeed once', () =>
