@@ -119,6 +119,48 @@ for (const backend of ['embedded', 'shared'] as Backend[]) {
   });
 }
 
+// A registration ends the terminal's earlier pending one (superseded). Its code stays in the
+// ephemeral store until it expires, but confirming it is refused: confirm and activation both
+// require the binding to be pending, the second inside the activation transaction.
+for (const backend of ['embedded', 'shared'] as Backend[]) {
+  describe(`superseded registrations (${backend})`, { skip: backend === 'shared' && !sharedAvailable && 'TESSERA_DATABASE_URL/TESSERA_REDIS_URL not set' }, () => {
+    let server: TestServer & { outbox: string };
+    let clock: Clock;
+    before(async () => {
+      clock = testClock();
+      server = await startBindingServer({ backend, clock });
+    });
+    after(() => server.close());
+
+    const listed = async (terminalId: string, status: string) => {
+      const res = await server.admin('GET', `/v1/admin/bindings?terminalId=${terminalId}&status=${status}`);
+      return ((await res.json()) as { bindings: Array<{ id: string; reason: string | null }> }).bindings;
+    };
+
+    test('the code of a superseded registration no longer confirms; the newer one does', async () => {
+      const t = await newTerminal(server, 'T-sup-1', facts(201), clock);
+      const first = await t.binding.register({ msisdn: msisdn(201) });
+      const second = await t.binding.register({ msisdn: msisdn(201) });
+      assert.deepEqual((await listed(t.id, 'ended')).map((b) => [b.id, b.reason]), [[first.binding.id, 'superseded']]);
+      const e = await refusedWith(t.binding.confirm(codeFromOutbox(server.outbox, first.binding.id), first.binding.id), 'binding.code_expired');
+      assert.equal(e.status, 410);
+      assert.equal((await t.binding.confirm(codeFromOutbox(server.outbox, second.binding.id), second.binding.id)).id, second.binding.id);
+    });
+
+    test('concurrent registrations of one terminal leave one pending, and only its code confirms', async () => {
+      const t = await newTerminal(server, 'T-sup-2', facts(202), clock);
+      // Five: the registrations a terminal may make in an hour.
+      const all = await Promise.all(Array.from({ length: 5 }, () => t.binding.register({ msisdn: msisdn(202) })));
+      const pending = await listed(t.id, 'pending');
+      assert.equal(pending.length, 1, `pending: ${pending.map((b) => b.id).join(', ')}`);
+      const confirmed = await Promise.allSettled(all.map((r) => t.binding.confirm(codeFromOutbox(server.outbox, r.binding.id), r.binding.id)));
+      const ok = confirmed.flatMap((r) => (r.status === 'fulfilled' ? [r.value.id] : []));
+      assert.deepEqual(ok, [pending[0]!.id]);
+      for (const r of confirmed) if (r.status === 'rejected') assert.equal((r.reason as { code?: string }).code, 'binding.code_expired');
+    });
+  });
+}
+
 /** The code, status and field of a refused request. */
 async function fetchProblem(p: Promise<unknown>): Promise<{ code: string; status: number; field?: string | undefined }> {
   try {

@@ -79,6 +79,8 @@ export class KyselyBindingStore implements BindingStore {
       expires_at: iso(b.expiresAt, 'expiresAt'),
     };
     await this.#db.transaction().execute(async (trx) => {
+      // Concurrent registrations of one terminal take turns, so each ends the one before it.
+      await lockBindingKeys(trx, this.#dialect, 'terminal', [b.terminalId]);
       await trx
         .updateTable('bindings')
         .set({ status: 'ended', reason: 'superseded', ended_at: now, updated_at: now })

@@ -1,7 +1,7 @@
 // The binding cases of the durable conformance suite (called from durableStoreContract.ts,
 // so every backend runs them): pending → active → suspended/ended, the one-active-binding
 // invariants under 20 concurrent activations (also when the number was hashed under several
-// key ids), and keyset listing.
+// key ids), one pending binding per terminal under concurrent registrations, and keyset listing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BindingHashes, DurableStore, NewBinding } from '../../../src/server/store/types.ts';
@@ -118,6 +118,18 @@ export function bindingStoreContract(withStore: WithStore): void {
         const ended = await store.bindings.list({ status: 'ended', msisdnHashes: numberHashes, limit: 100 });
         assert.deepEqual(ended.map((b) => b.reason), Array(5).fill('replaced'));
         assert.equal(results.reduce((n, r) => n + (r?.ended.length ?? 0), 0), 5, 'every ending is reported once');
+      }
+    }));
+
+  test('bindings: 10 concurrent registrations of one terminal leave one pending, the others superseded', () =>
+    withStore(async ({ store }) => {
+      for (let round = 0; round < 3; round++) {
+        const ids = Array.from({ length: 10 }, (_, i) => `B${round}${String(i).padStart(3, '0')}`);
+        await Promise.all(ids.map((id, i) => store.bindings.createPending(pending(id, `T-${round}`, { now: at(i) }))));
+        const pendingNow = await store.bindings.list({ terminalId: `T-${round}`, status: 'pending', limit: 100 });
+        assert.equal(pendingNow.length, 1, `round ${round}: pending ${pendingNow.map((b) => b.id).join(', ')}`);
+        const ended = await store.bindings.list({ terminalId: `T-${round}`, status: 'ended', limit: 100 });
+        assert.deepEqual(ended.map((b) => b.reason), Array(9).fill('superseded'));
       }
     }));
 
