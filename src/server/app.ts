@@ -13,7 +13,7 @@ import { registerRouteAccess } from './http/routeAccess.ts';
 import { registerRawJsonBody } from './http/rawJsonBody.ts';
 import { lazyChildLoggerFactory, serializeRequest } from './http/requestLogger.ts';
 import { createBindingGuard } from './http/bindingGuard.ts';
-import { createSignatureVerifier } from './http/signatureVerifier.ts';
+import { createSessionRecheck, createSignatureVerifier } from './http/signatureVerifier.ts';
 import { registerStoreMetrics } from './monitor/storeMetrics.ts';
 import { createAuthMetrics } from './monitor/authMetrics.ts';
 import { createSecurityEventRecorder } from './monitor/securityEvents.ts';
@@ -163,7 +163,7 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
   registerRawJsonBody(app, settings.bodyLimitBytes);
   const bindings = createBindingServices(ctx, deps.bindingAdapters);
   // Before any route plugin: every route declaring `sensitive: true` gets the binding check.
-  app.addHook('preHandler', createBindingGuard(bindings.check));
+  app.addHook('preHandler', createBindingGuard(bindings.check, createSessionRecheck(ctx)));
   await app.register(swagger, {
     openapi: {
       info: { title: 'Tessera', version: '1', description: 'Terminal-trust server API. Wire format: docs/protocol.md.' },

@@ -1,7 +1,8 @@
 // The operator check over real HTTP: a local server on port 0 speaks the CAMARA SIM Swap
 // JSON (POST /check {phoneNumber, maxAge} → {swapped}; POST /retrieve-date {phoneNumber} →
 // {latestSimChange}); a reported swap refuses (or cools down) a registration and refuses
-// and suspends sensitive calls; an operator that does not answer fails closed by default.
+// and suspends sensitive calls; an operator that does not answer fails closed by default; a
+// terminal revoked (or a binding suspended) while the operator is asked is refused after it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type LocalJsonServer, startLocalJsonServer } from '../server/binding/localJsonServer.ts';
@@ -10,6 +11,8 @@ import type { TestServer } from './testServer.ts';
 
 /** Per number: when the operator last swapped its SIM (absent: never). */
 const swaps = new Map<string, Date>();
+/** Per number: what happens while the operator is asked /retrieve-date, before it answers. */
+const whileAsked = new Map<string, () => Promise<void>>();
 
 function operatorAnswers(op: LocalJsonServer, clock: Clock): void {
   op.answer('/sim-swap/v2/check', (r) => {
@@ -17,8 +20,10 @@ function operatorAnswers(op: LocalJsonServer, clock: Clock): void {
     const at = swaps.get(phoneNumber);
     return { status: 200, json: { swapped: at !== undefined && clock.now() - at.getTime() <= maxAge * 3_600_000 } };
   });
-  op.answer('/sim-swap/v2/retrieve-date', (r) => {
-    const at = swaps.get((r.body as { phoneNumber: string }).phoneNumber);
+  op.answer('/sim-swap/v2/retrieve-date', async (r) => {
+    const phoneNumber = (r.body as { phoneNumber: string }).phoneNumber;
+    await whileAsked.get(phoneNumber)?.();
+    const at = swaps.get(phoneNumber);
     return { status: 200, json: at ? { latestSimChange: at.toISOString() } : { latestSimChange: null, monitoredPeriod: 120 } };
   });
 }
@@ -93,6 +98,30 @@ describe('CAMARA SIM Swap oracle', () => {
     await echo(t);
     await echo(t);
     assert.equal(asked(), 1);
+  });
+
+  // The signature verifier read the terminal's status before the operator was asked (up to
+  // its 5 s timeout); the guard reads it, and the binding, again once the answer is in.
+  test('revoked, or the binding suspended, while the operator is asked: the sensitive call is refused', async () => {
+    const server = await start();
+    const t = await newTerminal(server, 'T-op-revoked', facts(67), clock);
+    await bind(server, t);
+    let status = 0;
+    whileAsked.set(msisdn(67), async () => {
+      status = (await server.admin('POST', `/v1/admin/terminals/${t.id}/revoke`)).status;
+    });
+    // The server answers auth.session_invalid; the SDK logs in again, which a revoked terminal is refused.
+    await refusedWith(echo(t), 'auth.refused');
+    assert.equal(status, 200, 'the revocation went through while the operator was asked');
+
+    const u = await newTerminal(server, 'T-op-suspended', facts(68), clock);
+    const b = await bind(server, u);
+    whileAsked.set(msisdn(68), async () => {
+      status = (await server.admin('POST', `/v1/admin/bindings/${b.id}/suspend`)).status;
+    });
+    await refusedWith(echo(u), 'binding.suspended');
+    assert.equal(status, 200);
+    whileAsked.clear();
   });
 
   test('an operator that does not answer: refused with 503 by default, let through (and recorded) when failing open', async () => {

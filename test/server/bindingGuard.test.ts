@@ -1,6 +1,7 @@
 // The binding guard is one app-wide preHandler that reads the route's config at request time,
 // so it fails closed however a route came to be sensitive, and it runs before any plugin's
-// own preHandler. The check itself is covered over HTTP in test/e2e/binding*.test.ts.
+// own preHandler; after a check that waited on the operator it reads the session again.
+// The check itself is covered over HTTP in test/e2e/binding*.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -9,6 +10,7 @@ import { TesseraError } from '../../src/protocol/errors.ts';
 import { createBindingGuard } from '../../src/server/http/bindingGuard.ts';
 import { requireSignedRequests } from '../../src/server/http/signatureVerifier.ts';
 import type { BindingCheck } from '../../src/server/services/binding/bindingCheck.ts';
+import type { BindingRecord } from '../../src/server/store/types.ts';
 import { iccid, imsi, msisdn, seSerial } from '../e2e/bindingKit.ts';
 
 function appWithGuard(calls: string[]): FastifyInstance {
@@ -20,7 +22,9 @@ function appWithGuard(calls: string[]): FastifyInstance {
   };
   const app = Fastify({ logger: false });
   app.setErrorHandler((err, _request, reply) => reply.code(400).send({ code: err instanceof TesseraError ? err.code : 'other' }));
-  app.addHook('preHandler', createBindingGuard(check));
+  app.addHook('preHandler', createBindingGuard(check, async () => {
+    calls.push('recheck');
+  }));
   return app;
 }
 
@@ -90,6 +94,50 @@ test('a signed request on a sensitive route reaches the check, and its refusal s
   assert.deepEqual(calls, ['check']);
   assert.equal((await app.inject({ method: 'POST', url: '/plain', payload: {} })).statusCode, 200);
   assert.deepEqual(calls, ['check', 'plain handler']);
+  await app.close();
+});
+
+test('the session is read again only after a check that waited on the operator, and its refusal stops the handler', async () => {
+  const calls: string[] = [];
+  let waited = false;
+  let revoked = false;
+  const binding = { id: 'B-1' } as BindingRecord;
+  const check: BindingCheck = {
+    check: async () => {
+      calls.push('check');
+      return { binding, waited };
+    },
+  };
+  const app = Fastify({ logger: false });
+  app.setErrorHandler((err, _request, reply) => reply.code(400).send({ code: err instanceof TesseraError ? err.code : 'other' }));
+  app.addHook('preHandler', createBindingGuard(check, async () => {
+    calls.push('recheck');
+    if (revoked) throw new TesseraError('auth.session_invalid');
+  }));
+  app.addHook('preValidation', async (request) => {
+    request.session = { terminalId: 'T-1' } as NonNullable<typeof request.session>;
+    request.signedComponents = Object.values(BINDING_HEADERS);
+  });
+  app.post('/secure', { config: { sensitive: true } }, async (request) => {
+    calls.push(`handler ${request.binding?.id}`);
+    return {};
+  });
+  const call = () =>
+    app.inject({
+      method: 'POST',
+      url: '/secure',
+      payload: {},
+      headers: { [BINDING_HEADERS.iccid]: iccid(1), [BINDING_HEADERS.imsi]: imsi(1), [BINDING_HEADERS.msisdn]: msisdn(1), [BINDING_HEADERS.seSerial]: seSerial(1) },
+    });
+  assert.equal((await call()).statusCode, 200);
+  assert.deepEqual(calls.splice(0), ['check', 'handler B-1'], 'an answer from the cache (or no operator): no second read');
+  waited = true;
+  assert.equal((await call()).statusCode, 200);
+  assert.deepEqual(calls.splice(0), ['check', 'recheck', 'handler B-1']);
+  revoked = true;
+  const res = await call();
+  assert.equal(res.json().code, 'auth.session_invalid');
+  assert.deepEqual(calls.splice(0), ['check', 'recheck']);
   await app.close();
 });
 

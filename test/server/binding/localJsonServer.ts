@@ -14,17 +14,20 @@ export interface Received {
 /** What to answer: status and JSON body (or raw text), optionally after a delay. */
 export type Answer = { status: number; json?: unknown; text?: string; delayMs?: number };
 
+/** An answer, or a function of the request giving one (a promise holds the answer until it settles). */
+export type Answering = Answer | ((r: Received) => Answer | Promise<Answer>);
+
 export interface LocalJsonServer {
   url: string;
   received: Received[];
   /** Sets the answer for a path (default 200 `{}`). */
-  answer(path: string, answer: Answer | ((r: Received) => Answer)): void;
+  answer(path: string, answer: Answering): void;
   close(): Promise<void>;
 }
 
 export async function startLocalJsonServer(): Promise<LocalJsonServer> {
   const received: Received[] = [];
-  const answers = new Map<string, Answer | ((r: Received) => Answer)>();
+  const answers = new Map<string, Answering>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -37,11 +40,14 @@ export async function startLocalJsonServer(): Promise<LocalJsonServer> {
       const r: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body };
       received.push(r);
       const scripted = answers.get(r.path) ?? { status: 200, json: {} };
-      const a = typeof scripted === 'function' ? scripted(r) : scripted;
-      setTimeout(() => {
-        if (a.text !== undefined) res.writeHead(a.status, { 'content-type': 'text/plain' }).end(a.text);
-        else res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.json ?? {}));
-      }, a.delayMs ?? 0);
+      Promise.resolve(typeof scripted === 'function' ? scripted(r) : scripted).then(
+        (a) =>
+          setTimeout(() => {
+            if (a.text !== undefined) res.writeHead(a.status, { 'content-type': 'text/plain' }).end(a.text);
+            else res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.json ?? {}));
+          }, a.delayMs ?? 0),
+        (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err)),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -14,7 +14,7 @@ export interface BindingServices {
 
 /**
  * Creates the binding services; `adapters` replace the configured SMS sender or SIM Swap API.
- * @example const bindings = createBindingServices(ctx); app.addHook('preHandler', createBindingGuard(bindings.check));
+ * @example const bindings = createBindingServices(ctx); app.addHook('preHandler', createBindingGuard(bindings.check, createSessionRecheck(ctx)));
  */
 export function createBindingServices(ctx: ServerContext, adapters: BindingAdapters = {}): BindingServices {
   const deps = createBindingDeps(ctx, adapters);
