@@ -1,13 +1,15 @@
-// `tessera keys rotate` on an embedded deployment's data dir: what it prints and writes, and
-// that a server started afterwards gives new terminals the new kid while terminals of the old
-// one keep logging in.
+// `tessera keys rotate` on an embedded deployment's data dir: what it prints and writes, that
+// a server started afterwards gives new terminals the new kid while terminals of the old one
+// keep logging in, and that two rotations at once lose no key (keyFileRotation.test.ts races
+// many).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TerminalCredential } from '../../src/protocol/credential.ts';
 import { nodePrimitives } from '../../src/protocol/nodePrimitives.ts';
 import { loadSettings } from '../../src/server/config/loadSettings.ts';
+import { loadOrCreateKeyFile } from '../../src/server/config/masterKeys.ts';
 import { type RunningServer, startServer } from '../../src/server/startServer.ts';
 import { TerminalClient } from '../../src/terminal/terminalClient.ts';
 import { deploymentEnv } from '../e2e/testServer.ts';
@@ -85,6 +87,29 @@ describe('tessera keys rotate', () => {
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^tessera: config\.invalid: .*master\.keys must be kid:base64url pairs/);
     assert.equal(readFileSync(join(damaged, 'master.keys'), 'utf8'), '1:not-a-key\n');
+  });
+
+  test('two rotations at once: both kids are added, or one is refused by the lock (exit 2); no key is lost', async () => {
+    const dir = join(dataDir, 'concurrent');
+    mkdirSync(dir);
+    const file = join(dir, 'master.keys');
+    const kid1 = loadOrCreateKeyFile(file).ring.get(1)!;
+    const runs = await Promise.all([1, 2].map(() => runCli(['keys', 'rotate', '--data-dir', dir], { env: cleanEnv() })));
+    const added: number[] = [];
+    for (const r of runs) {
+      if (r.status === 0) {
+        const m = /^master key kid (\d+) added; kids now [\d, ]+\n$/.exec(r.stdout);
+        assert.ok(m, r.stdout);
+        assert.equal(r.stderr, '');
+        added.push(Number(m[1]));
+      } else {
+        assert.deepEqual(r, { status: 2, stdout: '', stderr: `tessera: input.invalid: another rotation is in progress (lock file ${file}.lock); remove it if no rotation is running\n` });
+      }
+    }
+    const ring = loadOrCreateKeyFile(file).ring;
+    assert.deepEqual(ring.kids, [1, ...added.sort()], 'the file holds kid 1 and each kid a run reported');
+    assert.deepEqual([...ring.get(1)!], [...kid1]);
+    assert.deepEqual(readdirSync(dir), ['master.keys'], 'no temp file or lock is left');
   });
 
   test('a data dir without a key file (a mistyped one) is an input error and gets no new ring', async () => {

@@ -1,5 +1,6 @@
 // `tessera keys rotate`: adds a new newest master key to the data dir's key file. New
-// terminals use it after the next restart; existing terminals keep their kid.
+// terminals use it after the next restart; existing terminals keep their kid. Rotations of
+// one file are serialized by a lock file (masterKeys.ts).
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { rotateKeyFile } from '../../server/config/masterKeys.ts';
@@ -15,7 +16,7 @@ export function keysCommand(): Command {
     .action((opts: { dataDir?: string }) => {
       const dir = resolve(opts.dataDir ?? process.env['TESSERA_DATA_DIR'] ?? './.tessera');
       const ring = rotateKeyFile(join(dir, DATA_FILES.masterKeys));
-      process.stdout.write(`master key kid ${ring.current.kid} added; kids now ${ring.kids.join(', ')}\n`);
+      process.stdout.write(`master key kid ${ring.kids[ring.kids.length - 1]} added; kids now ${ring.kids.join(', ')}\n`);
     });
   return keys;
 }

@@ -2,7 +2,7 @@
 // existing terminals keep the kid they were made under, so rotation breaks nobody.
 // Keys come from TESSERA_MASTER_KEY or a 0600 file in the data dir created on first run.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync, writeSync } from 'node:fs';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
 import { writeFileAtomic } from './atomicFile.ts';
@@ -58,18 +58,52 @@ export function loadOrCreateKeyFile(path: string): { ring: MasterKeyRing; create
   return { ring: parseMasterKeys(text, path), created };
 }
 
+/** The lock file that serializes rotations of the key file at `path`. */
+export const rotationLockPath = (path: string) => `${path}.lock`;
+
 /**
- * Adds a new newest key to an existing key file and returns the new ring. The file is
- * replaced atomically: a crash leaves the old ring or the new one, never a part of either.
+ * Takes the rotation lock: a file created with 'wx' next to the key file, holding the pid for
+ * whoever finds it. Refused (never waited for) when another rotation holds it.
+ */
+function takeRotationLock(path: string): () => void {
+  const lock = rotationLockPath(path);
+  let fd: number;
+  try {
+    fd = openSync(lock, 'wx', 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    if (code === 'EEXIST') {
+      throw new TesseraError('input.invalid', `another rotation is in progress (lock file ${lock}); remove it if no rotation is running`);
+    }
+    throw new TesseraError('input.invalid', `cannot create the rotation lock file ${lock} (${code})`, { cause: err });
+  }
+  try {
+    writeSync(fd, `${process.pid}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  return () => rmSync(lock, { force: true });
+}
+
+/**
+ * Adds a new newest key to an existing key file and returns the new ring (its current kid is
+ * the new one). The file is replaced atomically: a crash leaves the old ring or the new one,
+ * never a part of either. Rotations are serialized by a lock file: a second one running at the
+ * same time is refused, so two never read the same ring and one of their keys gets lost.
  * A missing file is refused (a mistyped data dir must not start a second, unrelated ring).
  */
 export function rotateKeyFile(path: string): MasterKeyRing {
   if (!existsSync(path)) {
     throw new TesseraError('input.invalid', `no master-key file at ${path}: the server creates it on its first start; check the data dir`);
   }
-  const { ring: old } = loadOrCreateKeyFile(path);
-  const next = old.current.kid + 1;
-  const updated = parseMasterKeys(`${formatMasterKeys(old)},${next}:${toBase64Url(randomBytes(32))}`, path);
-  writeFileAtomic(path, `${formatMasterKeys(updated)}\n`, 0o600);
-  return updated;
+  const release = takeRotationLock(path);
+  try {
+    const { ring: old } = loadOrCreateKeyFile(path);
+    const next = old.kids[old.kids.length - 1]! + 1;
+    const updated = parseMasterKeys(`${formatMasterKeys(old)},${next}:${toBase64Url(randomBytes(32))}`, path);
+    writeFileAtomic(path, `${formatMasterKeys(updated)}\n`, 0o600);
+    return updated;
+  } finally {
+    release();
+  }
 }
