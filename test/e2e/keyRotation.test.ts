@@ -1,15 +1,22 @@
 // Master-key rotation across restarts of one deployment (same data dir, same shared schema):
 // adding key 2 gives new terminals kid 2 while kid-1 terminals keep logging in and signing
 // requests; dropping key 1 then shuts out exactly the kid-1 terminals (docs/operations.md,
-// "Master keys and rotation"). serverIdRotation.test.ts covers the server id across this.
+// "Master keys and rotation"). A rolling rotation runs two processes at once: one on ring {1},
+// one on {1,2} with TESSERA_MASTER_KEY_CURRENT=1, and each verifies what the other makes.
+// serverIdRotation.test.ts covers the server id across this.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { TerminalCredential } from '../../src/protocol/credential.ts';
 import { isTesseraError } from '../../src/protocol/errors.ts';
 import { nodePrimitives } from '../../src/protocol/nodePrimitives.ts';
+import { BindingClient } from '../../src/terminal/binding/bindingClient.ts';
+import { SimulatedSubscriberInfo } from '../../src/terminal/binding/subscriberInfo.ts';
 import { TerminalClient } from '../../src/terminal/terminalClient.ts';
 import { assertProblem, BACKENDS, failureReasons, postJson, sendHello } from './attackKit.ts';
+import { issueCodes, provisionTerminals } from './activationKit.ts';
+import { codeFromOutbox, facts } from './bindingKit.ts';
 import { startTestServer, type TestServer } from './testServer.ts';
 
 const K1 = `1:${randomBytes(32).toString('base64url')}`;
@@ -69,6 +76,51 @@ for (const { backend, skip } of BACKENDS) {
       } finally {
         // The first server owns the data dir and schema: it is closed last.
         for (const server of servers.reverse()) await server.close().catch(() => {});
+      }
+    });
+
+    test('rolling rotation of two processes: with TESSERA_MASTER_KEY_CURRENT at the old kid, what the new-key process makes works on the old one', async () => {
+      const started: TestServer[] = [];
+      const start = async (env: Record<string, string>) => {
+        started.push(await startTestServer({ backend, ...(started[0] ? { shareWith: started[0] } : {}), env }));
+        return started.at(-1)!;
+      };
+      try {
+        // Process A still runs on ring {1}; B has been restarted with {1,2} (step 1 of the rotation).
+        const a = await start({ TESSERA_MASTER_KEY: K1, TESSERA_ACTIVATION_REQUIRES_BINDING: 'false' });
+        const b = await start({ TESSERA_MASTER_KEY: `${K1},${K2}`, TESSERA_MASTER_KEY_CURRENT: '1' });
+        const t = await b.addTerminal('T-roll-1');
+        assert.equal(t.kid, 1, 'B makes new terminals under the kid every process holds');
+        await loginAndSign(a, t);
+        // A SIM binding made on B holds on A (its identifier hashes are under kid 1).
+        const sim = new SimulatedSubscriberInfo(facts(1));
+        const onB = new BindingClient({ client: clientAt(b, t), subscriber: sim });
+        const pending = await onB.register({ msisdn: sim.facts.msisdn! });
+        await onB.confirm(codeFromOutbox(join(b.env['TESSERA_DATA_DIR']!, 'sms-outbox.log'), pending.binding.id));
+        const onA = new BindingClient({ client: clientAt(a, t), subscriber: sim });
+        assert.equal((await onA.sensitive('POST', '/v1/secure/echo', { body: { amount: 10 } })).status, 200);
+        // An activation code issued on B is redeemed through A.
+        const [code] = await issueCodes(b, 'roll-batch', 1);
+        const [provisioned] = await provisionTerminals(a, ['T-roll-P']);
+        const client = clientAt(a, provisioned!);
+        await client.login();
+        assert.equal((await client.activate(code!)).status, 'active');
+
+        // Without the setting B would already make kid-2 terminals, which A cannot verify.
+        const early = await start({ TESSERA_MASTER_KEY: `${K1},${K2}` });
+        const orphan = await early.addTerminal('T-roll-early');
+        assert.equal(orphan.kid, 2);
+        await assert.rejects(clientAt(a, orphan).login(), (err) => isTesseraError(err, 'auth.server_not_genuine'));
+
+        // Step 2: every process holds key 2; A' makes it current while B still has kid 1 current.
+        const a2 = await start({ TESSERA_MASTER_KEY: `${K1},${K2}` });
+        const fresh = await a2.addTerminal('T-roll-2');
+        assert.equal(fresh.kid, 2);
+        await loginAndSign(b, fresh);
+        await loginAndSign(a2, t);
+      } finally {
+        // The first server owns the data dir and schema: it is closed last.
+        for (const server of started.reverse()) await server.close().catch(() => {});
       }
     });
   });

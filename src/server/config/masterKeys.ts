@@ -1,6 +1,7 @@
-// The master-key ring: versioned 32-byte keys by kid. New terminals use the newest kid;
-// existing terminals keep the kid they were made under, so rotation breaks nobody.
-// Keys come from TESSERA_MASTER_KEY or a 0600 file in the data dir created on first run.
+// The master-key ring: versioned 32-byte keys by kid. New terminals, code batches, lots and
+// bindings use the current kid (the newest, unless TESSERA_MASTER_KEY_CURRENT names another);
+// existing ones keep the kid they were made under, so rotation breaks nobody. Keys come from
+// TESSERA_MASTER_KEY or a 0600 file in the data dir created on first run.
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, rmSync, writeSync } from 'node:fs';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
@@ -10,18 +11,35 @@ import { loadOrCreateSecretFile } from './secretFile.ts';
 
 /** A versioned set of master keys. */
 export interface MasterKeyRing {
-  /** The newest key: used for every new terminal. */
+  /**
+   * The key everything new is made under (terminals, lots, code batches, binding hashes): the
+   * newest kid, or the one TESSERA_MASTER_KEY_CURRENT names (see {@link withCurrentKid}).
+   */
   readonly current: { kid: number; key: Uint8Array };
   /** The key of a kid, or undefined when this deployment no longer has it. */
   get(kid: number): Uint8Array | undefined;
   readonly kids: readonly number[];
 }
 
-function ring(entries: Map<number, Uint8Array>): MasterKeyRing {
+function ring(entries: Map<number, Uint8Array>, currentKid?: number): MasterKeyRing {
   const kids = [...entries.keys()].sort((a, b) => a - b);
-  const newest = kids[kids.length - 1];
-  if (newest === undefined) throw new TesseraError('config.invalid', 'no master key configured');
-  return Object.freeze({ current: { kid: newest, key: entries.get(newest)! }, get: (kid: number) => entries.get(kid), kids });
+  const kid = currentKid ?? kids[kids.length - 1];
+  if (kid === undefined) throw new TesseraError('config.invalid', 'no master key configured');
+  return Object.freeze({ current: { kid, key: entries.get(kid)! }, get: (k: number) => entries.get(k), kids: Object.freeze(kids) });
+}
+
+/**
+ * The ring with `kid` as its current key (TESSERA_MASTER_KEY_CURRENT); `undefined` keeps the
+ * newest. A rolling rotation needs it: every process must hold a new key before any process
+ * makes something under it, or the processes still on the old ring cannot verify it.
+ * @example withCurrentKid(parseMasterKeys(`1:${k1},2:${k2}`), 1, 'TESSERA_MASTER_KEY').current.kid // 1
+ */
+export function withCurrentKid(r: MasterKeyRing, kid: number | undefined, source: string): MasterKeyRing {
+  if (kid === undefined) return r;
+  if (r.get(kid) === undefined) {
+    throw new TesseraError('config.invalid', `TESSERA_MASTER_KEY_CURRENT is ${kid} but the master keys (${source}) hold kids ${r.kids.join(', ')}`);
+  }
+  return ring(new Map(r.kids.map((k) => [k, r.get(k)!])), kid);
 }
 
 /**

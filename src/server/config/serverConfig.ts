@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { toHex, utf8 } from '../../protocol/bytes.ts';
 import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
 import type { Settings } from './configSchema.ts';
-import { loadOrCreateKeyFile, type MasterKeyRing, parseMasterKeys } from './masterKeys.ts';
+import { loadOrCreateKeyFile, type MasterKeyRing, parseMasterKeys, withCurrentKid } from './masterKeys.ts';
 import { loadOrCreateSecretFile } from './secretFile.ts';
 import { loadOrCreateUpdateKeyFile, parseUpdateKey, type UpdateKey } from './updateKey.ts';
 
@@ -53,11 +53,12 @@ export function resolveServerConfig(settings: Readonly<Settings>): ServerConfig 
   if (needsDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   let masterKeys: MasterKeyRing;
   if (settings.masterKey) {
-    masterKeys = parseMasterKeys(settings.masterKey);
+    masterKeys = withCurrentKid(parseMasterKeys(settings.masterKey), settings.masterKeyCurrent, 'TESSERA_MASTER_KEY');
   } else {
-    const file = loadOrCreateKeyFile(join(dataDir, DATA_FILES.masterKeys));
-    masterKeys = file.ring;
-    if (file.created) created.push(join(dataDir, DATA_FILES.masterKeys));
+    const path = join(dataDir, DATA_FILES.masterKeys);
+    const file = loadOrCreateKeyFile(path);
+    if (file.created) created.push(path);
+    masterKeys = withCurrentKid(file.ring, settings.masterKeyCurrent, path);
   }
   let adminToken = settings.adminToken;
   if (!adminToken) {

@@ -27,7 +27,7 @@ export type KeyedHashPurpose = keyof typeof KEYED_HASH_PURPOSES;
 
 /** Hashes identifiers of one purpose under the keys of a master-key ring. */
 export interface KeyedIdentifierHash {
-  /** The kid new hashes are made under (the ring's newest). */
+  /** The kid new hashes are made under (the ring's current kid: TESSERA_MASTER_KEY_CURRENT, else the newest). */
   readonly currentKid: number;
   /** The base64url hash of `fields` under `kid`; undefined when the ring no longer holds that kid. */
   hash(kid: number, fields: readonly string[]): string | undefined;

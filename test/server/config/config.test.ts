@@ -1,14 +1,18 @@
-// Settings validation, master-key ring parsing/rotation and first-run secret files.
+// Settings validation, master-key ring parsing/rotation (and its current kid) and first-run
+// secret files.
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isTesseraError } from '../../../src/protocol/errors.ts';
+import { nodePrimitives } from '../../../src/protocol/nodePrimitives.ts';
 import { SETTINGS } from '../../../src/server/config/configSchema.ts';
 import { loadSettings } from '../../../src/server/config/loadSettings.ts';
 import { loadOrCreateKeyFile, parseMasterKeys, rotateKeyFile } from '../../../src/server/config/masterKeys.ts';
 import { resolveServerConfig } from '../../../src/server/config/serverConfig.ts';
+import { createBoundFactsHasher } from '../../../src/server/services/binding/boundFacts.ts';
+import { createKeyedIdentifierHash } from '../../../src/server/services/keyedIdentifierHash.ts';
 
 const KEY = (byte: number) => Buffer.alloc(32, byte).toString('base64url');
 
@@ -125,6 +129,43 @@ test('first run creates 0600 master-key, admin-token and update-key files; rotat
   const after = resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: dir }));
   assert.equal(after.serverId, config.serverId, 'rotation keeps the server id');
   assert.match(readFileSync(join(dir, 'master.keys'), 'utf8'), /^1:[A-Za-z0-9_-]{43},2:[A-Za-z0-9_-]{43}\n$/);
+});
+
+test('TESSERA_MASTER_KEY_CURRENT picks the kid everything new is made under; unset, the highest kid', () => {
+  const keys = `1:${KEY(1)},2:${KEY(2)}`;
+  const config = (env: Record<string, string>) => resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cur-')), TESSERA_MASTER_KEY: keys, ...env }));
+  const staged = config({ TESSERA_MASTER_KEY_CURRENT: '1' }).masterKeys;
+  assert.equal(staged.current.kid, 1);
+  assert.deepEqual([...staged.current.key], [...Buffer.alloc(32, 1)]);
+  assert.deepEqual(staged.kids, [1, 2], 'the newer key is still held, so what others made under it verifies');
+  assert.deepEqual([...staged.get(2)!], [...Buffer.alloc(32, 2)]);
+  // Code batches and binding identifiers take their kid from the ring's current key too.
+  assert.equal(createKeyedIdentifierHash(nodePrimitives, staged, 'activation-code').currentKid, 1);
+  assert.equal(createBoundFactsHasher(nodePrimitives, staged).currentKid, 1);
+  assert.equal(config({ TESSERA_MASTER_KEY_CURRENT: '2' }).masterKeys.current.kid, 2);
+  assert.equal(config({}).masterKeys.current.kid, 2, 'absent: the highest kid');
+  assert.equal(loadSettings({}).masterKeyCurrent, undefined);
+  assert.equal(loadSettings({ TESSERA_MASTER_KEY_CURRENT: ' 7 ' }).masterKeyCurrent, 7);
+  for (const bad of ['0', 'x', '-1', '1.5']) {
+    assert.throws(() => loadSettings({ TESSERA_MASTER_KEY_CURRENT: bad }), (err) => isTesseraError(err, 'config.invalid') && err.message.includes('TESSERA_MASTER_KEY_CURRENT must be an integer'), bad);
+  }
+});
+
+test('TESSERA_MASTER_KEY_CURRENT naming a kid the ring lacks is a config error naming the variable and the kids present', () => {
+  assert.throws(
+    () => resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cur-')), TESSERA_MASTER_KEY: `1:${KEY(1)},3:${KEY(3)}`, TESSERA_MASTER_KEY_CURRENT: '2' })),
+    (err) => isTesseraError(err, 'config.invalid') && err.message === 'TESSERA_MASTER_KEY_CURRENT is 2 but the master keys (TESSERA_MASTER_KEY) hold kids 1, 3',
+  );
+  // The same for a key-file deployment, which names its file.
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-cur-'));
+  resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: dir }));
+  rotateKeyFile(join(dir, 'master.keys'));
+  assert.equal(resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: dir, TESSERA_MASTER_KEY_CURRENT: '1' })).masterKeys.current.kid, 1, 'a key file is staged the same way');
+  assert.equal(resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: dir })).masterKeys.current.kid, 2);
+  assert.throws(
+    () => resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: dir, TESSERA_MASTER_KEY_CURRENT: '3' })),
+    (err) => isTesseraError(err, 'config.invalid') && err.message === `TESSERA_MASTER_KEY_CURRENT is 3 but the master keys (${join(dir, 'master.keys')}) hold kids 1, 2`,
+  );
 });
 
 test('a key file readable by others is refused', () => {

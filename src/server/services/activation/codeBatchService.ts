@@ -1,5 +1,5 @@
 // Issuing, listing and revoking batches of activation codes (admin). Codes are generated in
-// chunks (yielding to the event loop between them), hashed under the newest master key and
+// chunks (yielding to the event loop between them), hashed under the current master key and
 // stored in one transaction; the plain codes exist only in the one reply that shows them.
 import { generateActivationCode } from '../../../protocol/activation/activationCode.ts';
 import { TesseraError } from '../../../protocol/errors.ts';
