@@ -1,8 +1,10 @@
 // Guessing activation codes over real HTTP: a terminal gets 5 attempts per window, then is
 // locked out (429 rate.limited, Retry-After, a message saying when) even for the right code;
-// a burst of concurrent guesses is cut at the limit; an address whose terminals keep failing
-// is locked out too. Deterministic with the injected clock (embedded); the lockout itself is
-// also checked on PostgreSQL + Redis when configured.
+// a burst of concurrent guesses is cut at the limit, per terminal and per address; an address
+// whose terminals keep failing is locked out too, and its successes take none of its room.
+// Deterministic with the injected clock (embedded); the lockout and the burst per address are
+// also checked on PostgreSQL + Redis when configured (embedded requests barely overlap, so
+// test/server/activation/activationThrottleAddress.test.ts interleaves a burst in memory).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isTesseraError } from '../../src/protocol/errors.ts';
@@ -89,11 +91,66 @@ describe('activation guessing per address (embedded, injected clock)', () => {
     assert.equal(e.retryAfterSeconds, 600);
     const [lock] = await events(server, 'activation.locked');
     assert.equal(lock?.detail['scope'], 'source');
+    // The lockout (10 min) ends inside the counting window (15 min): the address has used
+    // its attempts for that window, so it stays refused, before any code is looked at.
     clock.advance(600_000);
+    const w = await refusedWith(clients[3]!.activate(code!), 'rate.limited');
+    assert.match(w.message, /too many activation attempts from this network address in this window; try again after 2026-11-03T10:15:00\.000Z \(in 5 minutes\)/);
+    assert.equal(w.retryAfterSeconds, 300);
+    clock.advance(300_000);
     assert.equal((await clients[3]!.activate(code!)).status, 'active');
     assert.equal(await terminalStatus(server, 'T-src-4'), 'active');
   });
 });
+
+describe('activation successes per address (embedded, injected clock)', () => {
+  let server: TestServer;
+  let clock: Clock;
+  before(async () => {
+    clock = testClock(Date.parse('2026-11-04T10:00:00.000Z'));
+    server = await startTestServer({ env: { TESSERA_ACTIVATION_REQUIRES_BINDING: 'false', TESSERA_ACTIVATION_SOURCE_MAX_FAILURES: '3' }, now: clock.now });
+  });
+  after(() => server.close());
+
+  test('a shop activating 6 terminals from one address keeps its room: the 3rd failure after them locks, not the 1st', async () => {
+    const codes = await issueCodes(server, 'B-shop', 6);
+    const ids = Array.from({ length: 9 }, (_, i) => `T-shop-${i}`);
+    const clients = (await provisionTerminals(server, ids)).map((c) => clientFor(server, c, clock.now));
+    for (const [i, code] of codes.entries()) assert.equal((await clients[i]!.activate(code)).status, 'active');
+    await refusedWith(clients[6]!.activate(neverIssued(400)), 'activation.code_invalid');
+    await refusedWith(clients[7]!.activate(neverIssued(401)), 'activation.code_invalid');
+    const third = await refusedWith(clients[8]!.activate(neverIssued(402)), 'activation.code_invalid');
+    assert.match(third.message, /too many failed attempts: try again after/);
+    await refusedWith(clients[6]!.activate(neverIssued(403)), 'rate.limited');
+    assert.equal((await events(server, 'activation.succeeded')).length, 6);
+  });
+});
+
+for (const backend of ['embedded', 'shared'] as Backend[]) {
+  describe(`activation burst from one address (${backend})`, { skip: backend === 'shared' && !sharedAvailable && 'TESSERA_DATABASE_URL/TESSERA_REDIS_URL not set' }, () => {
+    let server: TestServer;
+    before(async () => {
+      server = await startTestServer({ backend, env: { TESSERA_ACTIVATION_REQUIRES_BINDING: 'false', TESSERA_ACTIVATION_SOURCE_MAX_FAILURES: '20' } });
+    });
+    after(() => server.close());
+
+    test('10 terminals × 5 concurrent wrong codes: 20 reach the codes (the address limit), 30 are 429, then the address is locked', async () => {
+      const [code] = await issueCodes(server, `B-burst-${backend}`, 1);
+      const ids = Array.from({ length: 11 }, (_, i) => `T-burst-${backend}-${i}`);
+      const clients = (await provisionTerminals(server, ids)).map((c) => clientFor(server, c));
+      await Promise.all(clients.map((c) => c.login()));
+      const burst = clients.slice(0, 10).flatMap((c, t) => Array.from({ length: 5 }, (_, k) => c.request('POST', '/v1/activate', { body: { code: neverIssued(500 + 5 * t + k) } })));
+      const results = await Promise.allSettled(burst);
+      const codes = results.map((r) => (r.status === 'rejected' && isTesseraError(r.reason) ? r.reason.code : 'ok'));
+      assert.equal(codes.filter((c) => c === 'activation.code_invalid').length, 20);
+      assert.equal(codes.filter((c) => c === 'rate.limited').length, 30);
+      assert.equal((await events(server, 'activation.failed')).filter((e) => e.detail['reason'] === 'unknown').length, 20);
+      const e = await refusedWith(clients[10]!.activate(code!), 'rate.limited');
+      assert.match(e.message, /from this network address/);
+      assert.equal((await batchView(server, `B-burst-${backend}`)).counts.issued, 1);
+    });
+  });
+}
 
 for (const backend of ['shared'] as Backend[]) {
   describe(`activation lockout (${backend})`, { skip: !sharedAvailable && 'TESSERA_DATABASE_URL/TESSERA_REDIS_URL not set' }, () => {
@@ -122,8 +179,8 @@ describe('activation with the in-memory store full', () => {
       const [credential] = await provisionTerminals(server, ['T-full']);
       const t = clientFor(server, credential!);
       await t.request('GET', '/v1/session');
-      // Leave room for the attempt's nonce, its address's failure counter and its terminal's
-      // attempt counter, not for the address lock its failure then needs.
+      // Leave room for the attempt's nonce and its terminal's and its address's attempt
+      // counters, not for the address's failure counter its failure then needs.
       const free = 1000 - (await metricValue(server.admin, 'tessera_memory_store_entries'));
       for (let k = 0; k < free - 3; k++) await t.request('GET', '/v1/session');
       await refusedWith(t.activate(neverIssued(1)), 'server.unavailable');
@@ -135,6 +192,27 @@ describe('activation with the in-memory store full', () => {
       // test/server/activation/activationThrottleFullStore.test.ts).
       await refusedWith(t.activate(neverIssued(2)), 'server.unavailable');
       assert.equal((await events(server, 'activation.failed')).length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a success the store cannot count is still answered: the terminal is active, the event says so', async () => {
+    const server = await startTestServer({ env: { TESSERA_ACTIVATION_REQUIRES_BINDING: 'false', TESSERA_MEMORY_MAX_ENTRIES: '1000' } });
+    try {
+      const [code] = await issueCodes(server, 'B-full', 1);
+      const [credential] = await provisionTerminals(server, ['T-full-ok']);
+      const t = clientFor(server, credential!);
+      await t.request('GET', '/v1/session');
+      // Room for the nonce and the two attempt counters, not for the address's success count.
+      const free = 1000 - (await metricValue(server.admin, 'tessera_memory_store_entries'));
+      for (let k = 0; k < free - 3; k++) await t.request('GET', '/v1/session');
+      // (the request alone: the SDK's activate logs in again after, which needs room too)
+      const { body } = await t.request('POST', '/v1/activate', { body: { code: code! } });
+      assert.equal((body as { status: string }).status, 'active');
+      assert.equal(await terminalStatus(server, 'T-full-ok'), 'active');
+      const [succeeded] = await events(server, 'activation.succeeded');
+      assert.equal(succeeded?.detail['throttle'], 'unavailable');
     } finally {
       await server.close();
     }

@@ -1,7 +1,8 @@
 // Activation (docs/protocol.md §12.4): a provisioned terminal spends a purchased code and
 // becomes active. Parse (typing errors answered at once, not counted), admit through the
 // guessing throttle, then one store transaction that moves the terminal and consumes the
-// code together. Every outcome is a security event; no event or message holds the code.
+// code together, then the outcome to the throttle (a success gives its address's attempt
+// back). Every outcome is a security event; no event or message holds the code.
 import { parseActivationCode } from '../../../protocol/activation/activationCode.ts';
 import { type ErrorCode, isTesseraError, TesseraError } from '../../../protocol/errors.ts';
 import type { ServerContext } from '../../serverContext.ts';
@@ -55,11 +56,21 @@ export function createActivationService(ctx: ServerContext, hasher: KeyedIdentif
         if (isTesseraError(err)) await ctx.events.record('activation.failed', terminalId, source, { reason: err.code.slice('activation.code_'.length) });
         throw err;
       }
-      const { attemptsLeft } = await throttle.admit(terminalId, source);
+      const admission = await throttle.admit(terminalId, source);
+      const { attemptsLeft } = admission;
       const result = await ctx.durable.activationCodes.redeem({ hashes: hasher.lookupHashes([code.data]), terminalId, now: new Date(ctx.now()) });
       if (result.ok) {
         const { batchId, product, hashKid, usedAt } = result.code;
-        await ctx.events.record('activation.succeeded', terminalId, source, { batch: batchId, product, hashKid });
+        const detail: Record<string, unknown> = { batch: batchId, product, hashKid };
+        try {
+          await throttle.succeeded(source, admission);
+        } catch (err) {
+          // The activation is committed and is answered as such. Its attempt stays counted
+          // against the address for the window (the safe side); the event says so.
+          ctx.log.warn({ terminalId, cause: err instanceof Error ? err.message : String(err) }, 'activation succeeded; its success could not be counted for its address');
+          detail['throttle'] = 'unavailable';
+        }
+        await ctx.events.record('activation.succeeded', terminalId, source, detail);
         return { terminalId, status: 'active', product, activatedAt: usedAt ?? new Date(ctx.now()) };
       }
       if (result.reason === 'terminal_state') {
