@@ -64,14 +64,16 @@ export interface AppDependencies {
  * one that is not a host is refused, never written into a credential or station file.
  */
 function canonicalOrigin(protocol: string, host: string): string {
-  if (isValidHost(host)) {
+  // Behind TESSERA_TRUST_PROXY both come from X-Forwarded-* headers: "https://evil.example/x?"
+  // as a scheme would otherwise make the origin evil.example.
+  if (/^https?$/i.test(protocol) && isValidHost(host)) {
     try {
       return new URL(`${protocol}://${host}`).origin;
     } catch {
       // An IP literal the URL parser refuses: refused below.
     }
   }
-  throw new TesseraError('input.malformed_request', 'the request\'s host is not a host name or address with an optional port; set TESSERA_PUBLIC_URL');
+  throw new TesseraError('input.malformed_request', 'the request\'s scheme is not http or https, or its host is not a host name or address with an optional port; set TESSERA_PUBLIC_URL');
 }
 
 /**

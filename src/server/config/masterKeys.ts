@@ -3,7 +3,8 @@
 // existing ones keep the kid they were made under, so rotation breaks nobody. Keys come from
 // TESSERA_MASTER_KEY or a 0600 file in the data dir created on first run.
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
 import { writeFileAtomic } from './atomicFile.ts';
@@ -96,11 +97,33 @@ function takeRotationLock(path: string): () => void {
     throw new TesseraError('input.invalid', `cannot create the rotation lock file ${lock} (${code})`, { cause: err });
   }
   try {
-    writeSync(fd, `${process.pid}\n`);
-  } finally {
-    closeSync(fd);
+    try {
+      writeSync(fd, `${process.pid}\n`);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    // A lock that could not be written (a full disk) must not outlive this attempt and refuse every later one.
+    rmSync(lock, { force: true });
+    throw err;
   }
   return () => rmSync(lock, { force: true });
+}
+
+/**
+ * Removes what a rotation that crashed before its rename left beside the key file: a whole
+ * or partial copy of a ring (mode 0600), whose keys would otherwise outlive their retirement.
+ * Called under the rotation lock, when no other rotation can be writing one.
+ */
+function removeStaleTemporaries(path: string): void {
+  const name = basename(path);
+  const dir = dirname(path);
+  for (const entry of readdirSync(dir)) {
+    if (!entry.startsWith(`${name}.`) || !entry.endsWith('.tmp')) continue;
+    const middle = entry.slice(name.length + 1, -'.tmp'.length);
+    // writeFileAtomic's `<pid>.<12 hex>`, or the single name of versions before it
+    if (middle === '' || /^\d+\.[0-9a-f]{12}$/.test(middle)) rmSync(join(dir, entry), { force: true });
+  }
 }
 
 /**
@@ -116,6 +139,7 @@ export function rotateKeyFile(path: string): MasterKeyRing {
   }
   const release = takeRotationLock(path);
   try {
+    removeStaleTemporaries(path);
     const { ring: old } = loadOrCreateKeyFile(path);
     const next = old.kids[old.kids.length - 1]! + 1;
     const updated = parseMasterKeys(`${formatMasterKeys(old)},${next}:${toBase64Url(randomBytes(32))}`, path);

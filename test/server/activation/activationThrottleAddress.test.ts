@@ -113,13 +113,30 @@ describe('activation limit per address: successes', () => {
     }
   });
 
+  test('a terminal refused for its address while the address is full is not charged: retries do not lock it', async () => {
+    const h = await harness('memory', { activationMaxFailures: 5, activationSourceMaxFailures: 3 });
+    try {
+      // three activations in flight fill the address's room
+      const inFlight = await Promise.all(['T-x', 'T-y', 'T-z'].map((t) => h.throttle.admit(t, ADDRESS)));
+      for (let i = 0; i < 6; i++) {
+        await assert.rejects(h.throttle.admit('T-d', ADDRESS), (e) => isTesseraError(e, 'rate.limited') && /in this window/.test(e.message), `retry ${i + 1}`);
+      }
+      for (const admission of inFlight) await h.throttle.succeeded(ADDRESS, admission);
+      assert.deepEqual(h.events.filter((e) => e.type === 'activation.locked'), [], 'no terminal locked by refusals made for its address');
+      h.advance(WINDOW_MS);
+      assert.equal(await attempt(h, 'T-d', true), 'active', 'in the next window T-d activates (it had all its attempts)');
+    } finally {
+      await h.close();
+    }
+  });
+
   test('more concurrent activations than the limit: the excess is refused until the window ends, nothing is locked', async () => {
     const h = await harness('memory', { activationMaxFailures: 5, activationSourceMaxFailures: 3 });
     try {
       const outcomes = await Promise.all(Array.from({ length: 5 }, (_, i) => attempt(h, `T-${i}`, true)));
       assert.deepEqual([count(outcomes, 'active'), count(outcomes, 'rate.limited')], [3, 2]);
       const throttled = h.events.filter((e) => e.type === 'activation.throttled');
-      assert.deepEqual(throttled.map((e) => e.detail), [{ scope: 'source', retryAfterSeconds: 900 }, { scope: 'source', retryAfterSeconds: 900 }]);
+      assert.deepEqual(throttled.map((e) => e.detail), [{ scope: 'source', why: 'window', retryAfterSeconds: 900 }, { scope: 'source', why: 'window', retryAfterSeconds: 900 }]);
       assert.equal(h.events.filter((e) => e.type === 'activation.locked').length, 0);
       // Still inside the window: the refused attempts were counted (they stay refused).
       h.advance(WINDOW_MS - 1000);

@@ -94,3 +94,18 @@ test('a rotation that fails (damaged key file) releases the lock and leaves no t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a rotation removes the copies of a ring a crashed rotation left, and nothing else', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-rot-'));
+  try {
+    const path = join(dir, 'master.keys');
+    loadOrCreateKeyFile(path);
+    const leftovers = ['master.keys.4242.0123456789ab.tmp', 'master.keys.tmp'];
+    const kept = ['master.keys.backup', 'master.keys.notes.tmp', 'other.keys.1.0123456789ab.tmp'];
+    for (const name of [...leftovers, ...kept]) writeFileSync(join(dir, name), '1:old-key-copy\n', { mode: 0o600 });
+    assert.deepEqual(rotateKeyFile(path).kids, [1, 2]);
+    assert.deepEqual(readdirSync(dir).sort(), ['master.keys', ...kept].sort());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

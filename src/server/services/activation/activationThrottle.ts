@@ -100,7 +100,7 @@ export function createActivationThrottle(ctx: ServerContext): ActivationThrottle
 
   async function refuse(scope: LockScope, until: number, terminalId: string, source: string, now: number, why: 'locked' | 'window' = 'locked'): Promise<never> {
     const err = throttled(scope, why, until, now);
-    await ctx.events.record('activation.throttled', terminalId, source, { scope, retryAfterSeconds: err.retryAfterSeconds });
+    await ctx.events.record('activation.throttled', terminalId, source, { scope, why, retryAfterSeconds: err.retryAfterSeconds });
     throw err;
   }
 
@@ -112,16 +112,18 @@ export function createActivationThrottle(ctx: ServerContext): ActivationThrottle
         const until = await lockedUntil(scope, id, now);
         if (until !== undefined) await refuse(scope, until, terminalId, source, now);
       }
-      // The terminal first: its own burst past its limit costs its address nothing.
-      const { count } = await ctx.ephemeral.increment(terminalAttemptsKey(terminalId), windowMs);
-      if (count > s.activationMaxFailures) await refuse('terminal', await lock('terminal', terminalId, terminalId, source, now), terminalId, source, now);
-      // Then the address: its attempts in the window, less those that succeeded, may not pass
+      // The address first: its attempts in the window, less those that succeeded, may not pass
       // its limit. Attempts still being looked up count (they may all be wrong guesses), and
       // so do refused ones. Successes expire before their window does, so they never give
-      // room in the next one; a window's first attempt has none to read.
+      // room in the next one; a window's first attempt has none to read. An attempt refused
+      // here costs its terminal nothing: a shop whose activations in flight fill its address's
+      // room must not lock its own terminals by retrying.
       const attempts = await ctx.ephemeral.increment(sourceAttemptsKey(source), windowMs);
       const successes = attempts.count === 1 ? 0 : counterValue(await ctx.ephemeral.get(sourceSuccessesKey(source)));
       if (attempts.count - successes > s.activationSourceMaxFailures) await refuse('source', now + attempts.ttlMs, terminalId, source, now, 'window');
+      // Then the terminal (a burst of one terminal past its own limit is counted on its address too).
+      const { count } = await ctx.ephemeral.increment(terminalAttemptsKey(terminalId), windowMs);
+      if (count > s.activationMaxFailures) await refuse('terminal', await lock('terminal', terminalId, terminalId, source, now), terminalId, source, now);
       return {
         attemptsLeft: s.activationMaxFailures - count,
         // Measured from before the count, so no later than the store's own expiry of it.
