@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { nodePrimitives } from '../protocol/nodePrimitives.ts';
 import type { Primitives } from '../protocol/primitives.ts';
 import { durableServerId } from './config/durableServerId.ts';
-import { sharedStateWarning } from './config/sharedStateWarning.ts';
+import { deploymentWarnings } from './config/deploymentWarnings.ts';
 import type { ServerConfig } from './config/serverConfig.ts';
 import type { EphemeralStore } from './ephemeral/types.ts';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemDetails } from './http/problemDetails.ts';
@@ -144,8 +144,7 @@ export async function buildApp(resolved: ServerConfig, deps: AppDependencies): P
   app.decorate('tesseraConfig', config);
   if (settled.warning) app.log.warn(settled.warning);
   if (deps.ephemeral.warning) app.log.warn(deps.ephemeral.warning);
-  const sharedState = sharedStateWarning(settings);
-  if (sharedState) app.log.warn(sharedState);
+  for (const warning of deploymentWarnings(settings)) app.log.warn(warning);
   const ctx: ServerContext = {
     config,
     durable: deps.durable,

@@ -9,11 +9,35 @@ import { after, before, describe, test } from 'node:test';
 import type { TerminalCredential } from '../../src/protocol/credential.ts';
 import { nodePrimitives } from '../../src/protocol/nodePrimitives.ts';
 import { loadSettings } from '../../src/server/config/loadSettings.ts';
-import { loadOrCreateKeyFile } from '../../src/server/config/masterKeys.ts';
+import { loadOrCreateKeyFile, parseMasterKeys } from '../../src/server/config/masterKeys.ts';
 import { type RunningServer, startServer } from '../../src/server/startServer.ts';
 import { TerminalClient } from '../../src/terminal/terminalClient.ts';
 import { deploymentEnv } from '../e2e/testServer.ts';
 import { cleanEnv, runCli } from './runCli.ts';
+
+describe('tessera keys generate', () => {
+  test('prints a fresh 32-byte base64url key, or a kid:key pair the server accepts', async () => {
+    const [a, b] = await Promise.all([runCli(['keys', 'generate'], { env: cleanEnv() }), runCli(['keys', 'generate'], { env: cleanEnv() })]);
+    for (const r of [a, b]) assert.match(r.stdout, /^[A-Za-z0-9_-]{43}\n$/);
+    assert.equal(a.status, 0);
+    assert.notEqual(a.stdout, b.stdout);
+    const one = await runCli(['keys', 'generate', '--kid', '1'], { env: cleanEnv() });
+    const two = await runCli(['keys', 'generate', '--kid', '2'], { env: cleanEnv() });
+    assert.match(one.stdout, /^1:[A-Za-z0-9_-]{43}\n$/);
+    const ring = parseMasterKeys(`${one.stdout.trim()},${two.stdout.trim()}`);
+    assert.deepEqual([ring.kids, ring.current.kid], [[1, 2], 2]);
+    assert.deepEqual(loadSettings(cleanEnv({ TESSERA_UPDATE_KEY: a.stdout.trim() })).updateKey, a.stdout.trim());
+  });
+
+  test('a --kid that is not a positive integer is an input error (exit 2)', async () => {
+    for (const kid of ['0', '-1', '1.5', 'x', '1000000000']) {
+      const r = await runCli(['keys', 'generate', '--kid', kid], { env: cleanEnv() });
+      assert.equal(r.status, 2, kid);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /^tessera: input\.invalid: --kid must be an integer from 1 to 999999999/, kid);
+    }
+  });
+});
 
 describe('tessera keys rotate', () => {
   // No TESSERA_MASTER_KEY: the server keeps its ring in the data dir's master.keys.
