@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { utf8 } from '../protocol/bytes.ts';
 import { TesseraError } from '../protocol/errors.ts';
 import { raiseForProblem, sendJson } from '../terminal/httpTransport.ts';
+import { warn } from './output.ts';
 
 /** Connection options shared by admin commands. */
 export interface AdminOptions {
@@ -28,8 +29,9 @@ export interface AdminClient {
 
 /**
  * The server URL from --url, else TESSERA_URL, else `fallback` (a credential's or image's
- * URL, or the local default); throws `input.invalid` naming its source when it does not parse
- * or is not http(s).
+ * URL, or the local default), as its origin; throws `input.invalid` naming its source when it
+ * does not parse, is not http(s), or holds more than an origin (user info, a path other than
+ * `/`, a query or a fragment), without repeating it.
  */
 export function serverUrl(opts: { url?: string | undefined }, env: NodeJS.ProcessEnv, fallback: [url: string, source: string] = ['http://127.0.0.1:8080', 'the default URL']): string {
   const [raw, source] = opts.url !== undefined ? [opts.url, '--url'] : env['TESSERA_URL'] !== undefined ? [env['TESSERA_URL'], 'TESSERA_URL'] : fallback;
@@ -42,12 +44,25 @@ export function serverUrl(opts: { url?: string | undefined }, env: NodeJS.Proces
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new TesseraError('input.invalid', `${source} must be an http:// or https:// URL, not ${parsed.protocol}`);
   }
-  return raw.trim().replace(/\/+$/, '');
+  // Paths are joined onto the URL, and a user name or password would end up in error
+  // messages: only an origin is taken (as TESSERA_PUBLIC_URL is one). The messages never
+  // repeat the URL. An empty `?` or `#`, or a bare `@`, parses to nothing, hence the raw checks.
+  const authority = raw.trim().slice(parsed.protocol.length).replace(/^[/\\]*/, '').split(/[/\\?#]/)[0]!;
+  const only = "give only the server's http(s)://host[:port]";
+  if (parsed.username !== '' || parsed.password !== '' || authority.includes('@')) {
+    throw new TesseraError('input.invalid', `${source} must not hold a user name or password (user:password@); ${only}`);
+  }
+  if (parsed.search !== '' || parsed.hash !== '' || /[?#]/.test(raw)) {
+    throw new TesseraError('input.invalid', `${source} must not hold a query (?…) or fragment (#…); ${only}`);
+  }
+  if (parsed.pathname !== '/') throw new TesseraError('input.invalid', `${source} must not hold a path; ${only}`);
+  return parsed.origin;
 }
 
 /** Resolves the server URL and admin token, then returns a client. */
 export function adminClient(opts: AdminOptions, env: NodeJS.ProcessEnv = process.env): AdminClient {
   const url = serverUrl(opts, env);
+  if (opts.adminToken?.trim() === '') throw new TesseraError('input.invalid', '--admin-token is empty; give the admin token');
   let token = opts.adminToken ?? env['TESSERA_ADMIN_TOKEN'];
   if (!token) {
     const file = join(resolve(env['TESSERA_DATA_DIR'] ?? './.tessera'), 'admin.token');
@@ -73,4 +88,12 @@ export function adminClient(opts: AdminOptions, env: NodeJS.ProcessEnv = process
       return answer.body as T;
     },
   };
+}
+
+/**
+ * In text mode, a list command's paging cursor: says on stderr that more `things` follow and
+ * which flag fetches them (`--json` carries it as `next`).
+ */
+export function warnMorePages(next: string | null | undefined, things: string, flag: string): void {
+  if (next) warn(`more ${things} follow: add ${flag} ${next}`);
 }

@@ -12,13 +12,43 @@ export interface HttpAnswer {
   body: unknown;
 }
 
+/**
+ * `message` without the user info of any URL in it, nor `url`'s password elsewhere: fetch's
+ * errors can repeat the URL (undici's for a URL with credentials does), and a password must
+ * not reach a log or a terminal.
+ */
+function withoutUserInfo(message: string, url: string): string {
+  let out = message.replace(/\/\/[^\s/?#@]*@/g, '//');
+  let password = '';
+  try {
+    password = new URL(url).password;
+  } catch {
+    // Not a URL: fetch refused it before anything was sent, and there is no password to find.
+  }
+  for (const secret of new Set([password, safeDecode(password)])) {
+    if (secret !== '') out = out.split(secret).join('***');
+  }
+  return out;
+}
+
+const safeDecode = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
 /** Sends one request and parses a JSON answer (a non-JSON answer is `client.bad_response`). */
 export async function sendJson(fetchFn: FetchLike, url: string, method: string, headers: Record<string, string>, body?: Uint8Array): Promise<HttpAnswer> {
   let res: Response;
   try {
     res = await fetchFn(url, body === undefined ? { method, headers } : { method, headers, body });
   } catch (err) {
-    throw new TesseraError('client.network', `could not reach ${new URL(url).origin}: ${(err as Error).message}`, { cause: err });
+    const raw = String((err as Error)?.message ?? err);
+    const message = withoutUserInfo(raw, url);
+    // The cause is kept for debugging, unless its message held the user info taken out here.
+    throw new TesseraError('client.network', `could not reach ${new URL(url).origin}: ${message}`, message === raw ? { cause: err } : {});
   }
   const text = await res.text();
   let parsed: unknown;

@@ -1,7 +1,7 @@
 // `tessera binding list|show|suspend|release`: SIM binding administration against a running
 // server (admin token), the counterpart of /v1/admin/bindings.
 import { Command } from 'commander';
-import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
+import { type AdminOptions, adminClient, adminOptions, warnMorePages } from '../adminClient.ts';
 import type { BindingView } from '../../server/services/binding/bindingViews.ts';
 import { print } from '../output.ts';
 
@@ -37,7 +37,10 @@ export function bindingCommand(): Command {
       if (opts.before) q.set('before', opts.before);
       const out = await adminClient(opts).call<{ bindings: BindingView[]; next: string | null }>('GET', `/v1/admin/bindings?${q}`);
       if (opts.json) print(JSON.stringify(out));
-      else for (const b of out.bindings) print(bindingRow(b));
+      else {
+        for (const b of out.bindings) print(bindingRow(b));
+        warnMorePages(out.next, 'bindings', '--before');
+      }
     });
 
   adminOptions(binding.command('show'))

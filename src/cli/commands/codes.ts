@@ -48,6 +48,7 @@ export function codesCommand(): Command {
     .option('--batch <name>', 'only this batch')
     .option('--json', 'print JSON')
     .action(async (opts: AdminOptions & { batch?: string; json?: boolean }) => {
+      if (opts.batch?.trim() === '') throw new TesseraError('input.invalid', '--batch is empty; give a batch name, or leave --batch out to list every batch');
       const client = adminClient(opts);
       let batches: BatchJson[];
       if (opts.batch) {

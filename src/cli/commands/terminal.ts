@@ -3,8 +3,8 @@
 import type { Static } from 'typebox';
 import { Command } from 'commander';
 import type { TerminalCredential } from '../../protocol/credential.ts';
-import { type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
-import { print, warn, writeShownOnce } from '../output.ts';
+import { type AdminOptions, adminClient, adminOptions, warnMorePages } from '../adminClient.ts';
+import { print, writeShownOnce } from '../output.ts';
 import type { TerminalReply } from '../../server/routes/schemas.ts';
 import { activateCommand } from './terminalActivate.ts';
 import { ocraKeyCommand } from './terminalOcraKey.ts';
@@ -54,7 +54,7 @@ export function terminalCommand(): Command {
       if (opts.json) print(JSON.stringify(out));
       else {
         for (const t of out.terminals) print(row(t));
-        if (out.next) warn(`more terminals follow: add --after ${out.next}`);
+        warnMorePages(out.next, 'terminals', '--after');
       }
     });
 

@@ -30,15 +30,17 @@ interface FactsOptions extends SimOptions {
 }
 
 function readSimFile(path: string): SubscriberFacts {
-  let v: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    v = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw new TesseraError('input.invalid', `cannot read the SIM file ${path} (${(err as NodeJS.ErrnoException).code ?? 'not JSON'})`);
   }
-  const { iccid, imsi, seSerial, msisdn } = v;
+  const shape = `${path} must hold {"iccid", "imsi", "seSerial", optional "msisdn"} as strings`;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new TesseraError('input.invalid', shape);
+  const { iccid, imsi, seSerial, msisdn } = parsed as Record<string, unknown>;
   if (typeof iccid !== 'string' || typeof imsi !== 'string' || typeof seSerial !== 'string' || (msisdn !== undefined && typeof msisdn !== 'string')) {
-    throw new TesseraError('input.invalid', `${path} must hold {"iccid", "imsi", "seSerial", optional "msisdn"} as strings`);
+    throw new TesseraError('input.invalid', shape);
   }
   return { iccid, imsi, seSerial, ...(msisdn === undefined ? {} : { msisdn }) };
 }
@@ -88,6 +90,13 @@ async function promptCode(length: number): Promise<string> {
   }
 }
 
+/** `code` trimmed, when it is the 6 to 8 digits the server accepts; else `input.invalid` naming `what`. */
+function checkSmsCode(code: string, what: string): string {
+  const trimmed = code.trim();
+  if (!/^[0-9]{6,8}$/.test(trimmed)) throw new TesseraError('input.invalid', `${what} must be the 6 to 8 digits of the SMS`);
+  return trimmed;
+}
+
 /** `terminal bind`. */
 export function bindCommand(): Command {
   return factsOptions(new Command('bind'), true)
@@ -97,10 +106,12 @@ export function bindCommand(): Command {
     .option('--json', 'print the binding as JSON')
     .addHelpText('after', '\nExample:\n  tessera terminal bind --credential T-0001.json --sim sim.json --msisdn +447400123456')
     .action(async (opts: FactsOptions & { msisdn: string; app?: string; code?: string; json?: boolean }) => {
+      // Checked before registering: registering texts a code, and a typo here would waste it.
+      if (opts.code !== undefined) checkSmsCode(opts.code, '--code');
       const binding = await bindingClient(opts);
       const pending = await binding.register({ msisdn: opts.msisdn, ...(opts.app ? { appId: opts.app } : {}) });
       process.stderr.write(`tessera: code sent to …${pending.binding.msisdnLast4} (binding ${pending.binding.id}, expires ${pending.codeExpiresAt})\n`);
-      const code = opts.code ?? (await promptCode(pending.codeLength));
+      const code = opts.code ?? checkSmsCode(await promptCode(pending.codeLength), 'the code');
       const b = await binding.confirm(code, pending.binding.id);
       const cooldown = b.cooldownUntil ? `; sensitive calls held until ${b.cooldownUntil} (SIM change)` : '';
       print(opts.json ? JSON.stringify(b) : `bound: ${b.id} ${b.status} (…${b.msisdnLast4}, app ${b.appId})${cooldown}`);

@@ -2,7 +2,8 @@
 // published, and check for an update as a terminal would, restricted ones included — with
 // the update key from an OTP image or given by hand. Exit codes: 0 ok or no update,
 // 1 refused (bad signature, downgrade, wrong lot, size or hash mismatch), 2 usage.
-import { basename } from 'node:path';
+import { lstatSync, type Stats, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { Command } from 'commander';
 import { fromBase64Url, toHex } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
@@ -11,7 +12,7 @@ import { parseOtpImage } from '../../protocol/otp/otpImage.ts';
 import type { UpdateManifest } from '../../protocol/updates/updateManifest.ts';
 import { isUpdateManifestSigned } from '../../protocol/updates/verifyUpdateManifest.ts';
 import { UpdateChecker } from '../../terminal/updates/updateChecker.ts';
-import { type AdminOptions, adminClient, adminOptions, serverUrl } from '../adminClient.ts';
+import { type AdminOptions, adminClient, adminOptions, serverUrl, warnMorePages } from '../adminClient.ts';
 import { writeFileAtomic } from '../../server/config/atomicFile.ts';
 import { print, readInput, warn } from '../output.ts';
 
@@ -60,7 +61,35 @@ function checkerSource(opts: CheckOptions): { url: string; updatePublicKey: Uint
   return { url: serverUrl(opts, process.env), updatePublicKey: key, lotId: opts.lot };
 }
 
+/**
+ * Refuses, before anything is downloaded, a --download path that cannot take the file: empty,
+ * in a directory that is missing or not one, a directory itself, or an existing file (an
+ * update is never written over a file, as no output file of the CLI is).
+ */
+function checkDownloadPath(out: string): void {
+  const refuse = (why: string) => new TesseraError('input.invalid', `--download: ${why}`);
+  if (out.trim() === '') throw new TesseraError('input.invalid', '--download is empty; give the file to write the update to');
+  const parent = dirname(out);
+  let parentStat: Stats | undefined;
+  try {
+    parentStat = statSync(parent);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw refuse(code === 'ENOENT' ? `cannot write ${out}: its directory ${parent} does not exist` : code === 'ENOTDIR' ? `cannot write ${out}: ${parent} is not a directory` : `cannot write ${out} (${code ?? 'error'})`);
+  }
+  if (!parentStat.isDirectory()) throw refuse(`cannot write ${out}: ${parent} is not a directory`);
+  let existing: Stats | undefined;
+  try {
+    existing = lstatSync(out);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw refuse(`cannot write ${out} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (existing?.isDirectory()) throw refuse(`${out} is a directory; give a file name for the update`);
+  if (existing) throw refuse(`${out} exists; choose a new file`);
+}
+
 async function check(opts: CheckOptions): Promise<void> {
+  if (opts.download !== undefined) checkDownloadPath(opts.download);
   const source = checkerSource(opts);
   const checker = new UpdateChecker({ ...source, primitives: nodePrimitives });
   const found = await checker.check(opts.current);
@@ -79,7 +108,11 @@ async function check(opts: CheckOptions): Promise<void> {
     return report({ verdict: 'refused', reason: file.reason, detail: file.detail });
   }
   // Written under a temporary name and renamed, so OUT only ever holds a verified file.
-  writeFileAtomic(opts.download, file.bytes, 0o644);
+  try {
+    writeFileAtomic(opts.download, file.bytes, 0o644);
+  } catch (err) {
+    throw new TesseraError('input.invalid', `--download: the update was verified but ${opts.download} could not be written (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
   report({ verdict: 'downloaded', detail: `${updateRow(found.manifest)} → ${opts.download}`, manifest: found.manifest });
 }
 
@@ -108,7 +141,10 @@ export function updateCommand(): Command {
       if (opts.before) q.set('before', opts.before);
       const out = await adminClient(opts).call<{ updates: SignedJson[]; next: string | null; publicKey: string }>('GET', `/v1/admin/updates?${q}`);
       if (opts.json) print(JSON.stringify(out));
-      else for (const u of out.updates) print(updateRow(u.manifest));
+      else {
+        for (const u of out.updates) print(updateRow(u.manifest));
+        warnMorePages(out.next, 'updates', '--before');
+      }
     });
 
   update
