@@ -1,7 +1,7 @@
 // `tessera factory lot create|list|show`, `provision`, `import` and `extract`: the factory
 // station's workflow of docs/factory.md, from a lot's station file to images written into
 // devices and records on the server.
-import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Static } from 'typebox';
@@ -11,10 +11,12 @@ import { parseStationFile, type StationFile } from '../../protocol/factory/stati
 import { fingerprintHash, type HardwareDescriptor } from '../../protocol/hardware/hardwareFingerprint.ts';
 import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
 import { parseOtpImage, unsealOtpImage } from '../../protocol/otp/otpImage.ts';
+import { LOT_ID_PATTERN } from '../../protocol/factory/lotKeys.ts';
 import { defaultTerminalId } from '../../protocol/factory/provisionTerminal.ts';
+import { HANDSHAKE_LIMITS } from '../../protocol/handshake/messages.ts';
 import { simulatedLotDescriptor } from '../../protocol/factory/simulatedLotDescriptor.ts';
-import { type AdminClient, type AdminOptions, adminClient, adminOptions } from '../adminClient.ts';
-import { print, warn, writeShownOnce } from '../output.ts';
+import { type AdminClient, type AdminOptions, adminClient, adminOptions, warnMorePages } from '../adminClient.ts';
+import { checkNewFile, checkOutputDir, print, warn, writeNewFile, writeShownOnce } from '../output.ts';
 import type { LotReply } from '../../server/routes/lotSchemas.ts';
 import { hardwareSource, simulatedSource } from '../factory/descriptorSource.ts';
 import { openDirectImport } from '../factory/directImport.ts';
@@ -37,10 +39,29 @@ function readJsonFile(path: string, what: string): unknown {
   }
 }
 
-function positiveInt(text: string, flag: string, min = 1): number {
+function positiveInt(text: string, flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) throw new TesseraError('input.invalid', `${flag} must be an integer ≥ ${min}`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new TesseraError('input.invalid', max === Number.MAX_SAFE_INTEGER ? `${flag} must be an integer ≥ ${min}` : `${flag} must be an integer from ${min} to ${max}`);
+  }
   return n;
+}
+
+/**
+ * Most synthetic terminals one run makes (`simulate --count`, `provision --simulate`): ten
+ * million, ten times the lot docs/factory.md §9 measures; the duplicate tables alone take about
+ * 200 MB at that size, and the ids stay within 64 characters for a lot id of up to 55.
+ */
+const MAX_SIMULATED = 10_000_000;
+
+const LOT_ID = new RegExp(LOT_ID_PATTERN);
+const TERMINAL_ID = new RegExp(HANDSHAKE_LIMITS.terminalIdPattern);
+
+/** Checks a --lot the terminal ids <lot>-000001 … <lot>-<count> are made from, as the server would. */
+function checkLotId(lot: string, count: number): void {
+  if (!LOT_ID.test(lot)) throw new TesseraError('input.invalid', `--lot ${JSON.stringify(lot)} is not a lot id: 1–64 characters of A–Z a–z 0–9 . _ : -, starting with a letter or digit`);
+  const last = defaultTerminalId(lot, count);
+  if (!TERMINAL_ID.test(last)) throw new TesseraError('input.invalid', `--lot ${lot} is too long: terminal id ${last} would be over 64 characters`);
 }
 
 /** What an import did to the server's records, as the summary lines show it. */
@@ -55,7 +76,7 @@ function importCounts(c: { inserted: number; skipped: number; conflicts: number;
 async function createLot(admin: AdminClient, body: Record<string, unknown>, out: string): Promise<{ lot: LotJson; station: StationFile }> {
   const created = await writeShownOnce(
     out,
-    { shown: 'the station file is shown only once', nothing: 'no lot was created', lost: ({ lot }) => `lot ${lot.id} was created but ${out} could not be written; its station file is lost: create another lot` },
+    { shown: 'the station file is shown only once', nothing: 'no lot was created', lost: (created) => `lot ${created?.lot.id ?? String(body['lotId'])} was created but ${out} could not be written; its station file is lost: create another lot` },
     () => admin.call<{ lot: LotJson; station: StationFile }>('POST', '/v1/admin/lots', body),
     ({ station }) => `${JSON.stringify(station, null, 2)}\n`,
   );
@@ -95,7 +116,10 @@ function lotCommand(): Command {
       if (opts.after) q.set('after', opts.after);
       const out = await adminClient(opts).call<{ lots: LotJson[]; next: string | null }>('GET', `/v1/admin/lots?${q}`);
       if (opts.json) print(JSON.stringify(out));
-      else for (const l of out.lots) print(lotRow(l));
+      else {
+        for (const l of out.lots) print(lotRow(l));
+        warnMorePages(out.next, 'lots', '--after');
+      }
     });
   adminOptions(lot.command('show'))
     .description('Show a lot (never its key)')
@@ -149,8 +173,8 @@ function provisionCommand(): Command {
         if (!opts.json) print(`created lot ${opts.lot} on ${server.url}; station file written to ${stationPath}`);
       } else throw new TesseraError('input.invalid', `no station file ${stationPath}: create the lot first (tessera factory lot create --lot ${opts.lot} --out ${stationPath}), or give --url to create it on the server`);
       if (station?.lotId !== opts.lot) throw new TesseraError('input.invalid', `the station file is for lot ${String(station?.lotId)}, not ${opts.lot}`);
-      if (existsSync(opts.out) && !statSync(opts.out).isDirectory()) throw new TesseraError('input.invalid', `${opts.out} is not a directory`);
-      const source = opts.simulate ? simulatedSource(positiveInt(opts.simulate, '--simulate', 1)) : hardwareSource(opts.hardware!);
+      checkOutputDir('--out', opts.out);
+      const source = opts.simulate ? simulatedSource(positiveInt(opts.simulate, '--simulate', 1, MAX_SIMULATED)) : hardwareSource(opts.hardware!);
       const workers = opts.workers !== undefined ? positiveInt(opts.workers, '--workers', 0) : (source.total ?? 0) < 4000 ? 0 : availableParallelism();
       const material = parseStationFile(station);
       const direct = opts.database || opts.sqlite ? await openDirectImport(nodePrimitives, material, { databaseUrl: opts.database, sqlitePath: opts.sqlite, schema: opts.schema, dataDir: opts.dataDir }) : undefined;
@@ -209,7 +233,7 @@ function extractCommand(): Command {
     .addHelpText('after', '\nExample:\n  tessera factory extract --pack ./lot --terminal L-2026-11-000042 --out otp.bin --check-hardware device.json')
     .action(async (opts: { pack: string; terminal?: string; position?: string; out: string; checkHardware?: string }) => {
       if (Boolean(opts.terminal) === Boolean(opts.position)) throw new TesseraError('input.invalid', 'give one of --terminal and --position');
-      if (existsSync(opts.out)) throw new TesseraError('input.invalid', `${opts.out} exists; an image file is never overwritten`);
+      checkNewFile('--out', opts.out, 'an image file is never overwritten');
       const packPath = existsSync(opts.pack) && statSync(opts.pack).isDirectory() ? join(opts.pack, LOT_FILES.pack) : opts.pack;
       const indexPath = join(packPath, '..', LOT_FILES.index);
       if (!existsSync(indexPath)) throw new TesseraError('input.invalid', `no ${LOT_FILES.index} next to ${packPath}`);
@@ -227,7 +251,7 @@ function extractCommand(): Command {
           return;
         }
       }
-      writeFileSync(opts.out, bytes, { mode: 0o600, flag: 'wx' });
+      await writeNewFile('--out', opts.out, 0o600, (write) => write(bytes));
       print(`${entry.terminalId}: ${bytes.length}-byte OTP image written to ${opts.out}${opts.checkHardware ? ' (unseals with the given hardware)' : ''}`);
     });
 }
@@ -239,15 +263,18 @@ function simulateCommand(): Command {
     .requiredOption('--count <n>', 'how many devices')
     .requiredOption('--out <file>', 'JSON-lines file to create (refuses to overwrite)')
     .addHelpText('after', '\nExample:\n  tessera factory simulate --lot L-2026-11 --count 5 --out devices.jsonl')
-    .action((opts: { lot: string; count: string; out: string }) => {
-      const count = positiveInt(opts.count, '--count');
-      if (existsSync(opts.out)) throw new TesseraError('input.invalid', `${opts.out} exists; it is never overwritten`);
-      const fd = openSync(opts.out, 'wx', 0o644);
-      try {
-        for (let i = 1; i <= count; i++) writeSync(fd, `${JSON.stringify({ terminalId: defaultTerminalId(opts.lot, i), ...simulatedLotDescriptor(nodePrimitives, opts.lot, i) })}\n`);
-      } finally {
-        closeSync(fd);
-      }
+    .action(async (opts: { lot: string; count: string; out: string }) => {
+      const count = positiveInt(opts.count, '--count', 1, MAX_SIMULATED);
+      checkLotId(opts.lot, count);
+      // Whole or not at all: a temporary file renamed at the end, removed on failure or Ctrl-C.
+      await writeNewFile('--out', opts.out, 0o644, async (write) => {
+        for (let i = 1; i <= count; ) {
+          let chunk = '';
+          for (const end = Math.min(count, i + 999); i <= end; i++) chunk += `${JSON.stringify({ terminalId: defaultTerminalId(opts.lot, i), ...simulatedLotDescriptor(nodePrimitives, opts.lot, i) })}\n`;
+          write(chunk);
+          await new Promise(setImmediate); // lets a signal in
+        }
+      });
       print(`${count} simulated devices of lot ${opts.lot} written to ${opts.out}`);
     });
 }

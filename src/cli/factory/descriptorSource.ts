@@ -21,6 +21,8 @@ export interface SourceBatch {
 /** A stream of descriptors. */
 export interface DescriptorSource {
   readonly kind: 'simulate' | 'hardware';
+  /** What a message names as the input: the hardware file's path, or "--simulate". */
+  readonly name: string;
   /** How many descriptors there are (a line count for files), if known. */
   readonly total: number | undefined;
   /** Skips the first `n` descriptors (already provisioned); returns the digest of what it read. */
@@ -35,6 +37,7 @@ export function simulatedSource(count: number): DescriptorSource {
   let next = 1;
   return {
     kind: 'simulate',
+    name: '--simulate',
     total: count,
     async skip(n) {
       next = n + 1;
@@ -47,30 +50,35 @@ export function simulatedSource(count: number): DescriptorSource {
   };
 }
 
-/** Newline count of a file (the progress bar's total). */
-function countLines(path: string): number {
+/** Newline count of a file (the progress bar's total), and whether it holds anything but white space. */
+function countLines(path: string): { lines: number; blank: boolean } {
   const fd = openSync(path, 'r');
   const buf = Buffer.alloc(1 << 20);
   let lines = 0;
   let last = 0x0a;
+  let blank = true;
   try {
     for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) {
       for (let i = buf.indexOf(0x0a); i !== -1 && i < n; i = buf.indexOf(0x0a, i + 1)) lines++;
+      if (blank) for (let i = 0; i < n && blank; i++) blank = buf[i] === 0x20 || buf[i] === 0x09 || buf[i] === 0x0a || buf[i] === 0x0d;
       last = buf[n - 1]!;
     }
   } finally {
     closeSync(fd);
   }
-  return last === 0x0a ? lines : lines + 1;
+  return { lines: last === 0x0a ? lines : lines + 1, blank };
 }
 
 /** `--hardware file.jsonl`. */
 export function hardwareSource(path: string): DescriptorSource {
+  let count: { lines: number; blank: boolean };
   try {
-    if (!statSync(path).isFile()) throw new Error('not a file');
-  } catch {
-    throw new TesseraError('input.invalid', `cannot read the hardware file ${path}`);
+    if (!statSync(path).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    count = countLines(path);
+  } catch (err) {
+    throw new TesseraError('input.invalid', `cannot read the hardware file ${path} (${(err as NodeJS.ErrnoException).code ?? 'not a file'})`);
   }
+  if (count.blank) throw new TesseraError('input.invalid', `the hardware file ${path} has no descriptors (it is empty or blank)`);
   const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY });
   const lines = rl[Symbol.asyncIterator]();
   const hash: Hash = createHash('sha256');
@@ -90,7 +98,8 @@ export function hardwareSource(path: string): DescriptorSource {
   };
   return {
     kind: 'hardware',
-    total: countLines(path),
+    name: path,
+    total: count.lines,
     async skip(n) {
       while (position < n) {
         const d = await nextDescriptor();

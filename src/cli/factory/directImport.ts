@@ -54,6 +54,14 @@ function targetOf(opts: DirectImportOptions, schema: string | undefined): string
   }
 }
 
+/** A SQLite file that is not a database (or cannot be opened as one) is an input error naming it. */
+function sqliteInputError(opts: DirectImportOptions, err: unknown): unknown {
+  const code = (err as { code?: unknown })?.code;
+  if (!opts.sqlitePath || typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
+  const why = code === 'SQLITE_NOTADB' ? 'is not a SQLite database' : 'cannot be opened as a SQLite database';
+  return new TesseraError('input.invalid', `--sqlite ${opts.sqlitePath} ${why} (${code})`);
+}
+
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
@@ -71,7 +79,12 @@ export async function openDirectImport(p: Primitives, lot: LotMaterial, opts: Di
   }
   const schema = opts.schema ?? env['TESSERA_DATABASE_SCHEMA'];
   const target = targetOf(opts, schema);
-  const store = await openDurableStore({ databaseUrl: opts.databaseUrl, sqlitePath: opts.sqlitePath ?? ':memory:', ...(schema ? { schema } : {}) });
+  let store: DurableStore;
+  try {
+    store = await openDurableStore({ databaseUrl: opts.databaseUrl, sqlitePath: opts.sqlitePath ?? ':memory:', ...(schema ? { schema } : {}) });
+  } catch (err) {
+    throw sqliteInputError(opts, err);
+  }
   try {
     // The id the deployment's servers use: stored on their first start (or here, if this comes first).
     const configured = env['TESSERA_SERVER_ID'] ? SETTINGS.serverId.parse(env['TESSERA_SERVER_ID']) : undefined; // the server's own check
@@ -92,6 +105,6 @@ export async function openDirectImport(p: Primitives, lot: LotMaterial, opts: Di
     return { store, lot: record, target, warning };
   } catch (err) {
     await store.close();
-    throw err;
+    throw sqliteInputError(opts, err);
   }
 }

@@ -33,7 +33,9 @@ export function indexLine(terminalId: string, offset: number, length: number): s
   return `${terminalId} ${offset} ${length}\n`;
 }
 
-/** Finds a terminal (by id, or by 1-based position) in an index file; undefined if absent. */
+const INDEX_LINE = /^(\S+) (\d{1,15}) (\d{1,15})$/;
+
+/** Finds a terminal (by id, or by 1-based position) in an index file; undefined if absent. A line not of the index's form refuses the file. */
 export async function findInIndex(indexPath: string, want: { terminalId?: string; position?: number }): Promise<PackEntry | undefined> {
   const lines = createInterface({ input: createReadStream(indexPath), crlfDelay: Number.POSITIVE_INFINITY });
   let position = 0;
@@ -41,7 +43,9 @@ export async function findInIndex(indexPath: string, want: { terminalId?: string
     for await (const line of lines) {
       if (line === '') continue;
       position++;
-      const [terminalId, offset, length] = line.split(' ');
+      const m = INDEX_LINE.exec(line);
+      if (!m) throw new TesseraError('input.invalid', `${indexPath} is not an image index (line ${position})`);
+      const [, terminalId, offset, length] = m;
       if (want.position === position || (want.terminalId !== undefined && terminalId === want.terminalId)) {
         return { terminalId: terminalId!, position, offset: Number(offset), length: Number(length) };
       }

@@ -85,11 +85,11 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
   const lot = parseStationFile(opts.station);
   const lotId = lot.fields.lotId;
   const check = stationCheck(p, lot);
-  mkdirSync(join(opts.outDir, 'bundle'), { recursive: true, mode: 0o700 });
   const previous = readCheckpoint(opts.outDir);
   if (previous) checkResume(previous, lotId, check, opts.source.kind);
   const cp = previous ?? freshCheckpoint(lotId, check, opts.source.kind);
-  rmSync(join(opts.outDir, LOT_FILES.manifest), { force: true }); // stale until this run ends
+  mkdirSync(join(opts.outDir, 'bundle'), { recursive: true, mode: 0o700 });
+  // Every refusal of a rerun comes before the manifest is removed (below), so it leaves the lot as it was.
   const files = openLotFiles(opts.outDir, cp);
   const runner = createBatchRunner(opts.station, opts.workers);
   const resumedFrom = cp.done;
@@ -140,6 +140,11 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
   };
 
   try {
+    // The input must be the one provisioned before (checked first: it changes nothing).
+    const digest = await opts.source.skip(cp.done);
+    if (cp.done > 0 && digest !== cp.inputDigest) {
+      throw new TesseraError('input.invalid', `the first ${cp.done} descriptors of the hardware file are not the ones provisioned before: it is not the same file`);
+    }
     // Re-learn what the lot holds: ids and fingerprints for duplicate checks, the unfinished
     // block's digest state, and (direct import) whatever the database has not seen yet.
     const tailStart = cp.blocks.length * cp.blockSize;
@@ -161,10 +166,8 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
     }
     await insert(catchUp, position);
     if (position !== cp.done) throw new TesseraError('input.invalid', `${files.records.path} does not match ${LOT_FILES.checkpoint}; remove the lot directory and provision again`);
-    const digest = await opts.source.skip(cp.done);
-    if (cp.done > 0 && digest !== cp.inputDigest) {
-      throw new TesseraError('input.invalid', `the first ${cp.done} descriptors of the hardware file are not the ones provisioned before: it is not the same file`);
-    }
+    // The run proceeds: the manifest is stale until it ends (and rewritten then, failure or not).
+    rmSync(join(opts.outDir, LOT_FILES.manifest), { force: true });
 
     /** Finds the earlier record with this id or fingerprint (the exact check behind a SeenSet hit). */
     const findEarlier = async (batch: ProvisionBatch, upTo: number, id: string, hw: string): Promise<string | undefined> => {
@@ -182,7 +185,7 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
         if (newId && newHw) continue;
         const earlier = await findEarlier(all, i, id, all.hwHashes[i]!);
         if (earlier === undefined) continue;
-        const where = sb.job.lineNumbers ? `line ${sb.job.lineNumbers[i]}` : `terminal ${sb.job.first + i}`;
+        const where = sb.job.lineNumbers ? `${opts.source.name} line ${sb.job.lineNumbers[i]}` : `terminal ${sb.job.first + i}`;
         return { keep: i, duplicate: new TesseraError('input.invalid', earlier === id ? `${where}: terminal id ${id} is already in lot ${lotId}` : `${where}: this hardware was already provisioned as terminal ${earlier}`) };
       }
       return { keep: all.ids.length };
@@ -232,7 +235,7 @@ export async function provisionLot(opts: ProvisionLotOptions): Promise<Provision
       }
       if (duplicate) throw duplicate;
       const f = all.failure;
-      if (f) throw new TesseraError(f.code ?? 'input.invalid', `${f.line === null ? `terminal ${f.position}` : `line ${f.line}`}: ${f.message}`);
+      if (f) throw new TesseraError(f.code ?? 'input.invalid', `${f.line === null ? `terminal ${f.position}` : `${opts.source.name} line ${f.line}`}: ${f.message}`);
     };
 
     const checkpoint = () => {
