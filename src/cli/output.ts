@@ -96,13 +96,8 @@ export async function whileInterruptible<T>(cleanup: () => void, message: () => 
 export async function writeNewFile(flag: string, path: string, mode: number, fill: (write: (data: string | Uint8Array) => void) => Promise<void> | void): Promise<void> {
   checkNewFile(flag, path, 'it is never overwritten');
   const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  let fd: number;
-  try {
-    fd = openSync(tmp, 'wx', mode);
-  } catch (err) {
-    throw outputPathError(flag, path, err);
-  }
-  let open = true;
+  let fd = -1;
+  let open = false;
   const discard = () => {
     if (open) closeSync(fd);
     open = false;
@@ -112,7 +107,14 @@ export async function writeNewFile(flag: string, path: string, mode: number, fil
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
   };
+  // The temporary file is made inside: an interrupt from the moment it exists removes it.
   await whileInterruptible(discard, () => `nothing was written to ${path}`, async () => {
+    try {
+      fd = openSync(tmp, 'wx', mode);
+      open = true;
+    } catch (err) {
+      throw outputPathError(flag, path, err);
+    }
     try {
       await fill(write);
       fsyncSync(fd);
@@ -167,7 +169,9 @@ export async function writeShownOnce<T>(
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new TesseraError('input.invalid', code === 'EEXIST' ? `${path} exists; ${texts.shown}, so choose a new file` : `cannot create ${path} (${code}); ${texts.nothing}`);
   }
+  let written = false;
   const discard = () => {
+    if (written) return; // an interrupt after the last write keeps the whole file
     try {
       closeSync(fd);
     } catch {
@@ -176,7 +180,7 @@ export async function writeShownOnce<T>(
     rmSync(path, { force: true });
   };
   let value: T | undefined;
-  const interrupted = () => `${path} removed before it was written; if the request reached the server: ${texts.lost(value)}`;
+  const interrupted = () => (written ? `${path} was written whole` : `${path} removed before it was written; if the request reached the server: ${texts.lost(value)}`);
   return whileInterruptible(discard, interrupted, async () => {
     let answer: T;
     try {
@@ -190,6 +194,7 @@ export async function writeShownOnce<T>(
       writeFileSync(fd, render(answer));
       fsyncSync(fd);
       closeSync(fd);
+      written = true;
     } catch (err) {
       discard();
       throw new TesseraError('input.invalid', `${texts.lost(answer)} (${errnoCode(err)})`);
