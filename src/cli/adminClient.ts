@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { utf8 } from '../protocol/bytes.ts';
 import { TesseraError } from '../protocol/errors.ts';
-import { raiseForProblem, sendJson } from '../terminal/httpTransport.ts';
+import { type RequestLimits, raiseForProblem, sendJson } from '../terminal/httpTransport.ts';
 import { warn } from './output.ts';
 
 /** Connection options shared by admin commands. */
@@ -59,6 +59,12 @@ export function serverUrl(opts: { url?: string | undefined }, env: NodeJS.Proces
   return parsed.origin;
 }
 
+/**
+ * An operator's command waits as long as the server takes (Ctrl-C stops it): an upload of a
+ * large update file may take minutes on a slow link.
+ */
+const CLI_LIMITS: RequestLimits = Object.freeze({ timeoutMs: Number.POSITIVE_INFINITY });
+
 /** Resolves the server URL and admin token, then returns a client. */
 export function adminClient(opts: AdminOptions, env: NodeJS.ProcessEnv = process.env): AdminClient {
   const url = serverUrl(opts, env);
@@ -77,13 +83,13 @@ export function adminClient(opts: AdminOptions, env: NodeJS.ProcessEnv = process
     async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
       const answer =
         body === undefined
-          ? await sendJson(fetch, url + path, method, headers)
-          : await sendJson(fetch, url + path, method, { ...headers, 'content-type': 'application/json' }, utf8(JSON.stringify(body)));
+          ? await sendJson(fetch, url + path, method, headers, undefined, CLI_LIMITS)
+          : await sendJson(fetch, url + path, method, { ...headers, 'content-type': 'application/json' }, utf8(JSON.stringify(body)), CLI_LIMITS);
       raiseForProblem(answer);
       return answer.body as T;
     },
     async upload<T>(path: string, bytes: Uint8Array, contentType: string): Promise<T> {
-      const answer = await sendJson(fetch, url + path, 'POST', { ...headers, 'content-type': contentType }, bytes);
+      const answer = await sendJson(fetch, url + path, 'POST', { ...headers, 'content-type': contentType }, bytes, CLI_LIMITS);
       raiseForProblem(answer);
       return answer.body as T;
     },

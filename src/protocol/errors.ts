@@ -78,6 +78,7 @@ export const ERROR_CATALOGUE = {
   'credential.invalid': { status: 400, title: 'The credential file is not valid' },
   'client.network': { status: 503, title: 'The server could not be reached' },
   'client.bad_response': { status: 502, title: 'The server answered with something unexpected' },
+  'client.timeout': { status: 504, title: 'The server did not answer in time' },
   'config.invalid': { status: 500, title: 'The configuration is not valid' },
   'server.unavailable': { status: 503, title: 'A backing service is unavailable' },
   'server.internal': { status: 500, title: 'Internal error' },

@@ -1,9 +1,20 @@
 // JSON over fetch for the terminal SDK: sends a request, maps problem+json answers to
-// TesseraError with the server's stable code, and network failures to `client.network`.
+// TesseraError with the server's stable code, network failures to `client.network` and a
+// server that does not answer in time to `client.timeout`.
 import { ERROR_CATALOGUE, type ErrorCode, TesseraError } from '../protocol/errors.ts';
+import { Deadline } from './deadline.ts';
 
-/** The fetch function the SDK uses (global fetch by default; injectable for other runtimes). */
-export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array | string }) => Promise<Response>;
+/**
+ * The fetch function the SDK uses (global fetch by default; injectable for other runtimes).
+ * It should pass `signal` on, so a request that times out is aborted, not only abandoned.
+ */
+export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array | string; signal?: AbortSignal }) => Promise<Response>;
+
+/** How long sendJson waits for a whole answer. */
+export interface RequestLimits {
+  /** Milliseconds (Infinity: no limit). */
+  timeoutMs: number;
+}
 
 /** A parsed HTTP answer. */
 export interface HttpAnswer {
@@ -39,18 +50,40 @@ const safeDecode = (s: string): string => {
   }
 };
 
-/** Sends one request and parses a JSON answer (a non-JSON answer is `client.bad_response`). */
-export async function sendJson(fetchFn: FetchLike, url: string, method: string, headers: Record<string, string>, body?: Uint8Array): Promise<HttpAnswer> {
+/** The `client.network` error of a fetch that failed, without the URL's user info. */
+export function networkError(err: unknown, url: string): TesseraError {
+  const raw = String((err as Error)?.message ?? err);
+  const message = withoutUserInfo(raw, url);
+  // The cause is kept for debugging, unless its message held the user info taken out here.
+  return new TesseraError('client.network', `could not reach ${new URL(url).origin}: ${message}`, message === raw ? { cause: err } : {});
+}
+
+/**
+ * Sends one request and parses a JSON answer (a non-JSON answer is `client.bad_response`).
+ * The whole exchange, body included, must end within `limits.timeoutMs` (`client.timeout`).
+ */
+export async function sendJson(fetchFn: FetchLike, url: string, method: string, headers: Record<string, string>, body: Uint8Array | undefined, limits: RequestLimits): Promise<HttpAnswer> {
+  const deadline = new Deadline(limits.timeoutMs, new URL(url).origin);
+  try {
+    return await exchange(fetchFn, url, { method, headers, ...(body === undefined ? {} : { body }), signal: deadline.signal }, deadline);
+  } finally {
+    deadline.clear();
+  }
+}
+
+async function exchange(fetchFn: FetchLike, url: string, init: Parameters<FetchLike>[1], deadline: Deadline): Promise<HttpAnswer> {
   let res: Response;
   try {
-    res = await fetchFn(url, body === undefined ? { method, headers } : { method, headers, body });
+    res = await deadline.race(fetchFn(url, init));
   } catch (err) {
-    const raw = String((err as Error)?.message ?? err);
-    const message = withoutUserInfo(raw, url);
-    // The cause is kept for debugging, unless its message held the user info taken out here.
-    throw new TesseraError('client.network', `could not reach ${new URL(url).origin}: ${message}`, message === raw ? { cause: err } : {});
+    throw deadline.expired ? deadline.error() : networkError(err, url);
   }
-  const text = await res.text();
+  let text: string;
+  try {
+    text = await deadline.race(res.text());
+  } catch (err) {
+    throw deadline.expired ? deadline.error() : err;
+  }
   let parsed: unknown;
   try {
     parsed = text === '' ? undefined : JSON.parse(text);

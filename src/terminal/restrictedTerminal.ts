@@ -6,6 +6,7 @@
 import { TesseraError } from '../protocol/errors.ts';
 import type { Primitives } from '../protocol/primitives.ts';
 import type { RestrictedBoot, RestrictedReason } from './bootTerminal.ts';
+import { checkTimeoutMs } from './deadline.ts';
 import type { FetchLike } from './httpTransport.ts';
 
 /** What an update check needs: where to ask, whom it is for, and the key that must have signed. */
@@ -19,6 +20,8 @@ export interface UpdateSource {
   updatePublicKey: Uint8Array;
   fetch: FetchLike;
   primitives: Primitives;
+  /** How long a request may take (see UpdateCheckerOptions.timeoutMs). */
+  timeoutMs: number;
 }
 
 const defaultFetch: FetchLike = (url, init) => fetch(url, init as RequestInit);
@@ -30,6 +33,8 @@ export interface RestrictedTerminalOptions {
   fetch?: FetchLike;
   /** Server URL, overriding the image's. */
   url?: string;
+  /** How long an update request may take (default 30 000 ms; see UpdateCheckerOptions.timeoutMs). */
+  timeoutMs?: number;
 }
 
 /**
@@ -54,6 +59,7 @@ export class RestrictedTerminal {
       updatePublicKey: boot.updatePublicKey.slice(),
       fetch: options.fetch ?? defaultFetch,
       primitives: options.primitives,
+      timeoutMs: checkTimeoutMs(options.timeoutMs),
     });
   }
 

@@ -12,6 +12,7 @@ import { deriveRequestKey } from '../protocol/keys.ts';
 import type { Primitives } from '../protocol/primitives.ts';
 import { type Activation, type ActivationOptions, activateTerminal } from './activation.ts';
 import { type BootOptions, bootTerminal, type FullBoot } from './bootTerminal.ts';
+import { checkTimeoutMs } from './deadline.ts';
 import { type FetchLike, type HttpAnswer, raiseForProblem, sendJson } from './httpTransport.ts';
 import { RestrictedTerminal } from './restrictedTerminal.ts';
 
@@ -35,6 +36,11 @@ export interface TerminalClientOptions {
   url?: string;
   /** Renew this long before the session expires (default 5 s). */
   renewBeforeMs?: number;
+  /**
+   * How long one request may take, its answer read whole (default 30 000 ms; Infinity for no
+   * limit). A server that takes longer ends the request in `client.timeout`.
+   */
+  timeoutMs?: number;
   /** Fingerprint hash of this hardware (from boot): sent as evidence in every hello. */
   hardwareHash?: Uint8Array;
   /** Ed25519 key that signs update manifests (from the OTP image), kept for update checks. */
@@ -65,6 +71,7 @@ export class TerminalClient {
   readonly #now: () => number;
   readonly #base: string;
   readonly #renewBeforeMs: number;
+  readonly #limits: { timeoutMs: number };
   #session: (TerminalSession & { requestKey: Uint8Array }) | undefined;
   #pending: Promise<TerminalSession> | undefined;
   /** Discriminates from RestrictedTerminal: this client holds its key. */
@@ -101,6 +108,7 @@ export class TerminalClient {
     this.#now = options.now ?? Date.now;
     this.#base = (options.url ?? c.url).replace(/\/+$/, '');
     this.#renewBeforeMs = options.renewBeforeMs ?? 5000;
+    this.#limits = { timeoutMs: checkTimeoutMs(options.timeoutMs) };
     this.updatePublicKey = options.updatePublicKey?.slice();
   }
 
@@ -150,7 +158,7 @@ export class TerminalClient {
   }
 
   async #post(path: string, body: unknown): Promise<HttpAnswer> {
-    const answer = await sendJson(this.#fetch, this.#base + path, 'POST', { 'content-type': 'application/json' }, utf8(JSON.stringify(body)));
+    const answer = await sendJson(this.#fetch, this.#base + path, 'POST', { 'content-type': 'application/json' }, utf8(JSON.stringify(body)), this.#limits);
     raiseForProblem(answer);
     return answer;
   }
@@ -196,7 +204,7 @@ export class TerminalClient {
         alg: 'hmac-sha256',
       },
     );
-    const answer = await sendJson(this.#fetch, url, method, { ...headers, ...signed }, body);
+    const answer = await sendJson(this.#fetch, url, method, { ...headers, ...signed }, body, this.#limits);
     raiseForProblem(answer);
     return { status: answer.status, body: answer.body as T };
   }

@@ -77,7 +77,7 @@ describe('CLI input checks', () => {
 
   test('a network error never echoes the user info of the URL', async () => {
     const failing = (u: string) => Promise.reject(new TypeError(`Request cannot be constructed from a URL that includes credentials: ${u}`));
-    await assert.rejects(sendJson(failing, 'http://u:SECRETPW@127.0.0.1:1/v1/x', 'GET', {}), (err: unknown) => {
+    await assert.rejects(sendJson(failing, 'http://u:SECRETPW@127.0.0.1:1/v1/x', 'GET', {}, undefined, { timeoutMs: 1000 }), (err: unknown) => {
       assert.ok(isTesseraError(err, 'client.network'));
       assert.doesNotMatch((err as Error).message, /SECRETPW|u:/);
       assert.match((err as Error).message, /^could not reach http:\/\/127\.0\.0\.1:1: /);

@@ -135,6 +135,7 @@ test('TerminalClient.boot: a full client with the update key, or a restricted te
     updatePublicKey: fields.updatePublicKey,
     fetch: undefined,
     primitives: undefined,
+    timeoutMs: 30_000,
   });
   assert.equal(source.primitives, p);
   const restricted = (e: unknown) => isTesseraError(e, 'terminal.restricted') && /restricted mode \(hardware_mismatch\)/.test(e.message) && /only software updates/.test(e.message);

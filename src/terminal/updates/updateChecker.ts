@@ -7,7 +7,8 @@ import type { Primitives } from '../../protocol/primitives.ts';
 import { checkUpdateFile } from '../../protocol/updates/checkUpdateFile.ts';
 import type { UpdateManifest } from '../../protocol/updates/updateManifest.ts';
 import { type UpdateRefusal, verifyUpdateManifest } from '../../protocol/updates/verifyUpdateManifest.ts';
-import { type FetchLike, raiseForProblem, sendJson } from '../httpTransport.ts';
+import { checkTimeoutMs, Deadline } from '../deadline.ts';
+import { type FetchLike, networkError, raiseForProblem, sendJson } from '../httpTransport.ts';
 
 /** Options of an UpdateChecker; a RestrictedTerminal's `updateSource` fits as is. */
 export interface UpdateCheckerOptions {
@@ -20,6 +21,12 @@ export interface UpdateCheckerOptions {
   primitives: Primitives;
   /** Defaults to the global fetch. */
   fetch?: FetchLike;
+  /**
+   * How long the server may take (default 30 000 ms; Infinity for no limit): to answer a check
+   * whole, and, in a download, to send its headers and then each next part of the file. A
+   * server that takes longer ends the call in `client.timeout`.
+   */
+  timeoutMs?: number | undefined;
 }
 
 /** Outcome of {@link UpdateChecker.check}. */
@@ -49,6 +56,7 @@ export class UpdateChecker {
   readonly #lotId: string | undefined;
   readonly #p: Primitives;
   readonly #fetch: FetchLike;
+  readonly #timeoutMs: number;
 
   constructor(options: UpdateCheckerOptions) {
     if (options.updatePublicKey.length !== 32) throw new TesseraError('input.invalid', 'the update public key must be 32 bytes', { field: 'updatePublicKey' });
@@ -57,13 +65,14 @@ export class UpdateChecker {
     this.#lotId = options.lotId;
     this.#p = options.primitives;
     this.#fetch = options.fetch ?? ((url, init) => fetch(url, init as RequestInit));
+    this.#timeoutMs = checkTimeoutMs(options.timeoutMs);
   }
 
   /** Asks for the newest update for `currentVersion` and verifies it; never trusts an unverified manifest. */
   async check(currentVersion: string): Promise<UpdateCheck> {
     const q = new URLSearchParams({ current: currentVersion });
     if (this.#lotId !== undefined) q.set('lot', this.#lotId);
-    const answer = await sendJson(this.#fetch, `${this.#url}/v1/updates/latest?${q}`, 'GET', { accept: 'application/json' });
+    const answer = await sendJson(this.#fetch, `${this.#url}/v1/updates/latest?${q}`, 'GET', { accept: 'application/json' }, undefined, { timeoutMs: this.#timeoutMs });
     raiseForProblem(answer);
     const update = (answer.body as { update?: unknown } | undefined)?.update;
     if (update === null) return { status: 'up_to_date' };
@@ -73,18 +82,30 @@ export class UpdateChecker {
 
   /**
    * Downloads the file of a verified manifest and checks it. Reads at most `size + 1` bytes,
-   * so a server sending more cannot fill the terminal's memory.
+   * so a server sending more cannot fill the terminal's memory. The timeout restarts with every
+   * part of the file received, so a large file on a slow link still arrives.
    */
   async download(manifest: UpdateManifest, onProgress?: (received: number, total: number) => void): Promise<UpdateDownload> {
     const url = `${this.#url}/v1/updates/${encodeURIComponent(manifest.version)}/file`;
+    const deadline = new Deadline(this.#timeoutMs, new URL(url).origin);
+    try {
+      return await this.#download(url, manifest, deadline, onProgress);
+    } catch (err) {
+      throw deadline.expired ? deadline.error() : err;
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async #download(url: string, manifest: UpdateManifest, deadline: Deadline, onProgress?: (received: number, total: number) => void): Promise<UpdateDownload> {
     let res: Response;
     try {
-      res = await this.#fetch(url, { method: 'GET', headers: { accept: 'application/octet-stream' } });
+      res = await deadline.race(this.#fetch(url, { method: 'GET', headers: { accept: 'application/octet-stream' }, signal: deadline.signal }));
     } catch (err) {
-      throw new TesseraError('client.network', `could not reach ${new URL(url).origin}: ${(err as Error).message}`, { cause: err });
+      throw deadline.expired ? deadline.error() : networkError(err, url);
     }
     if (res.status !== 200) {
-      const text = await res.text();
+      const text = await deadline.race(res.text());
       let body: unknown;
       try {
         body = JSON.parse(text);
@@ -99,21 +120,22 @@ export class UpdateChecker {
       await res.body?.cancel();
       return { ok: false, reason: 'size_mismatch', detail: `the server offers ${declared} bytes; the manifest says ${manifest.size}` };
     }
-    const bytes = await readAtMost(res, manifest.size + 1, (n) => onProgress?.(n, manifest.size));
+    const bytes = await readAtMost(res, manifest.size + 1, deadline, (n) => onProgress?.(n, manifest.size));
     const verdict = checkUpdateFile(this.#p, manifest, bytes);
     return verdict.ok ? { ok: true, manifest, bytes } : verdict;
   }
 }
 
-/** Reads a response body, stopping after `limit` bytes. */
-async function readAtMost(res: Response, limit: number, progress: (received: number) => void): Promise<Uint8Array> {
+/** Reads a response body, stopping after `limit` bytes; the deadline restarts with every part. */
+async function readAtMost(res: Response, limit: number, deadline: Deadline, progress: (received: number) => void): Promise<Uint8Array> {
   if (!res.body) return new Uint8Array(0);
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
   let received = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await deadline.race(reader.read());
     if (done) break;
+    deadline.restart();
     parts.push(value);
     received += value.length;
     progress(received);
