@@ -61,9 +61,10 @@ export function serverUrl(opts: { url?: string | undefined }, env: NodeJS.Proces
 
 /**
  * An operator's command waits as long as the server takes (Ctrl-C stops it): an upload of a
- * large update file may take minutes on a slow link.
+ * large update file may take minutes on a slow link. Admin answers can be megabytes (a batch
+ * of 100,000 activation codes, a page of 1,000 manifests): 64 MiB is several times the largest.
  */
-const CLI_LIMITS: RequestLimits = Object.freeze({ timeoutMs: Number.POSITIVE_INFINITY });
+const CLI_LIMITS: RequestLimits = Object.freeze({ timeoutMs: Number.POSITIVE_INFINITY, maxAnswerBytes: 64 << 20 });
 
 /** Resolves the server URL and admin token, then returns a client. */
 export function adminClient(opts: AdminOptions, env: NodeJS.ProcessEnv = process.env): AdminClient {

@@ -1,8 +1,10 @@
-// JSON over fetch for the terminal SDK: sends a request, maps problem+json answers to
-// TesseraError with the server's stable code, network failures to `client.network` and a
-// server that does not answer in time to `client.timeout`.
+// JSON over fetch for the terminal SDK: sends a request, reads at most 1 MiB of answer, maps
+// problem+json answers to TesseraError with the server's stable code, network failures (also
+// midway through the answer) to `client.network` and a server too slow to `client.timeout`.
 import { ERROR_CATALOGUE, type ErrorCode, TesseraError } from '../protocol/errors.ts';
 import { Deadline } from './deadline.ts';
+import { networkError } from './networkError.ts';
+import { readBody } from './readBody.ts';
 
 /**
  * The fetch function the SDK uses (global fetch by default; injectable for other runtimes).
@@ -10,11 +12,19 @@ import { Deadline } from './deadline.ts';
  */
 export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array | string; signal?: AbortSignal }) => Promise<Response>;
 
-/** How long sendJson waits for a whole answer. */
+/** How long sendJson waits for a whole answer, and how much of it it reads. */
 export interface RequestLimits {
   /** Milliseconds (Infinity: no limit). */
   timeoutMs: number;
+  /** The largest answer read (default {@link MAX_ANSWER_BYTES}); a larger one is `client.bad_response`. */
+  maxAnswerBytes?: number;
 }
+
+/** The largest JSON answer the terminal reads (1 MiB); the protocol's largest answers are a few KiB. */
+export const MAX_ANSWER_BYTES = 1 << 20;
+
+const MiB = 1 << 20;
+const sizeText = (n: number) => (n % MiB === 0 ? `${n / MiB} MiB` : `${n} bytes`);
 
 /** A parsed HTTP answer. */
 export interface HttpAnswer {
@@ -23,67 +33,23 @@ export interface HttpAnswer {
   body: unknown;
 }
 
-/**
- * `message` without the user info of any URL in it, nor `url`'s password elsewhere: fetch's
- * errors can repeat the URL (undici's for a URL with credentials does), and a password must
- * not reach a log or a terminal.
- */
-function withoutUserInfo(message: string, url: string): string {
-  let out = message.replace(/\/\/[^\s/?#@]*@/g, '//');
-  let password = '';
+/** fetch, with its failures typed: `client.timeout` past the deadline, `client.network` otherwise. */
+export async function fetchAnswer(fetchFn: FetchLike, url: string, init: Parameters<FetchLike>[1], deadline: Deadline): Promise<Response> {
   try {
-    password = new URL(url).password;
-  } catch {
-    // Not a URL: fetch refused it before anything was sent, and there is no password to find.
-  }
-  for (const secret of new Set([password, safeDecode(password)])) {
-    if (secret !== '') out = out.split(secret).join('***');
-  }
-  return out;
-}
-
-const safeDecode = (s: string): string => {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-};
-
-/** The `client.network` error of a fetch that failed, without the URL's user info. */
-export function networkError(err: unknown, url: string): TesseraError {
-  const raw = String((err as Error)?.message ?? err);
-  const message = withoutUserInfo(raw, url);
-  // The cause is kept for debugging, unless its message held the user info taken out here.
-  return new TesseraError('client.network', `could not reach ${new URL(url).origin}: ${message}`, message === raw ? { cause: err } : {});
-}
-
-/**
- * Sends one request and parses a JSON answer (a non-JSON answer is `client.bad_response`).
- * The whole exchange, body included, must end within `limits.timeoutMs` (`client.timeout`).
- */
-export async function sendJson(fetchFn: FetchLike, url: string, method: string, headers: Record<string, string>, body: Uint8Array | undefined, limits: RequestLimits): Promise<HttpAnswer> {
-  const deadline = new Deadline(limits.timeoutMs, new URL(url).origin);
-  try {
-    return await exchange(fetchFn, url, { method, headers, ...(body === undefined ? {} : { body }), signal: deadline.signal }, deadline);
-  } finally {
-    deadline.clear();
-  }
-}
-
-async function exchange(fetchFn: FetchLike, url: string, init: Parameters<FetchLike>[1], deadline: Deadline): Promise<HttpAnswer> {
-  let res: Response;
-  try {
-    res = await deadline.race(fetchFn(url, init));
+    return await deadline.race(fetchFn(url, { ...init, signal: deadline.signal }));
   } catch (err) {
     throw deadline.expired ? deadline.error() : networkError(err, url);
   }
-  let text: string;
-  try {
-    text = await deadline.race(res.text());
-  } catch (err) {
-    throw deadline.expired ? deadline.error() : err;
-  }
+}
+
+/**
+ * Reads and parses a JSON answer: one over `maxBytes` (announced or sent) is cut off and
+ * `client.bad_response`, and so is one that is not JSON; an empty body is undefined.
+ */
+export async function readJsonAnswer(res: Response, url: string, deadline: Deadline, maxBytes = MAX_ANSWER_BYTES): Promise<HttpAnswer> {
+  const { bytes, over } = await readBody(res, maxBytes, { url, deadline });
+  if (over) throw new TesseraError('client.bad_response', `the server answered ${res.status} with a body larger than ${sizeText(maxBytes)}`);
+  const text = new TextDecoder().decode(bytes);
   let parsed: unknown;
   try {
     parsed = text === '' ? undefined : JSON.parse(text);
@@ -91,6 +57,20 @@ async function exchange(fetchFn: FetchLike, url: string, init: Parameters<FetchL
     throw new TesseraError('client.bad_response', `the server answered ${res.status} with a body that is not JSON`);
   }
   return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/**
+ * Sends one request and parses its JSON answer (see {@link readJsonAnswer}). The whole
+ * exchange, the answer read to its end, must fit in `limits.timeoutMs` (`client.timeout`).
+ */
+export async function sendJson(fetchFn: FetchLike, url: string, method: string, headers: Record<string, string>, body: Uint8Array | undefined, limits: RequestLimits): Promise<HttpAnswer> {
+  const deadline = new Deadline(limits.timeoutMs, new URL(url).origin);
+  try {
+    const res = await fetchAnswer(fetchFn, url, { method, headers, ...(body === undefined ? {} : { body }) }, deadline);
+    return await readJsonAnswer(res, url, deadline, limits.maxAnswerBytes);
+  } finally {
+    deadline.clear();
+  }
 }
 
 /** Throws the server's problem as a TesseraError when the answer is not 2xx. */

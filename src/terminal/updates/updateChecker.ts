@@ -2,13 +2,14 @@
 // newest update, verify the manifest with the update key from the OTP image, download the
 // file and accept it only when its size and SHA-256 match. Needs no session, so a restricted
 // terminal runs it too; trusts nothing the server says until the signature verifies.
-import { ERROR_CATALOGUE, TesseraError } from '../../protocol/errors.ts';
+import { TesseraError } from '../../protocol/errors.ts';
 import type { Primitives } from '../../protocol/primitives.ts';
 import { checkUpdateFile } from '../../protocol/updates/checkUpdateFile.ts';
 import type { UpdateManifest } from '../../protocol/updates/updateManifest.ts';
 import { type UpdateRefusal, verifyUpdateManifest } from '../../protocol/updates/verifyUpdateManifest.ts';
 import { checkTimeoutMs, Deadline } from '../deadline.ts';
-import { type FetchLike, networkError, raiseForProblem, sendJson } from '../httpTransport.ts';
+import { type FetchLike, fetchAnswer, raiseForProblem, readJsonAnswer, sendJson } from '../httpTransport.ts';
+import { readBody } from '../readBody.ts';
 
 /** Options of an UpdateChecker; a RestrictedTerminal's `updateSource` fits as is. */
 export interface UpdateCheckerOptions {
@@ -82,7 +83,8 @@ export class UpdateChecker {
 
   /**
    * Downloads the file of a verified manifest and checks it. Reads at most `size + 1` bytes,
-   * so a server sending more cannot fill the terminal's memory. The timeout restarts with every
+   * so a server sending more cannot fill the terminal's memory (nor can its error answer:
+   * at most 1 MiB of it is read). A connection that breaks midway is `client.network`. The timeout restarts with every
    * part of the file received, so a large file on a slow link still arrives.
    */
   async download(manifest: UpdateManifest, onProgress?: (received: number, total: number) => void): Promise<UpdateDownload> {
@@ -98,58 +100,19 @@ export class UpdateChecker {
   }
 
   async #download(url: string, manifest: UpdateManifest, deadline: Deadline, onProgress?: (received: number, total: number) => void): Promise<UpdateDownload> {
-    let res: Response;
-    try {
-      res = await deadline.race(this.#fetch(url, { method: 'GET', headers: { accept: 'application/octet-stream' }, signal: deadline.signal }));
-    } catch (err) {
-      throw deadline.expired ? deadline.error() : networkError(err, url);
-    }
+    const res = await fetchAnswer(this.#fetch, url, { method: 'GET', headers: { accept: 'application/octet-stream' } }, deadline);
     if (res.status !== 200) {
-      const text = await deadline.race(res.text());
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = { title: ERROR_CATALOGUE['client.bad_response'].title };
-      }
-      raiseForProblem({ status: res.status, headers: res.headers, body });
+      raiseForProblem(await readJsonAnswer(res, url, deadline));
       throw new TesseraError('client.bad_response', `the server answered ${res.status} to the file download`);
     }
     const declared = Number(res.headers.get('content-length') ?? Number.NaN);
     if (declared > manifest.size) {
-      await res.body?.cancel();
+      void res.body?.cancel().catch(() => {});
       return { ok: false, reason: 'size_mismatch', detail: `the server offers ${declared} bytes; the manifest says ${manifest.size}` };
     }
-    const bytes = await readAtMost(res, manifest.size + 1, deadline, (n) => onProgress?.(n, manifest.size));
+    const { bytes, over } = await readBody(res, manifest.size, { url, deadline, perPart: true, onProgress: (n) => onProgress?.(n, manifest.size) });
+    if (over) return { ok: false, reason: 'size_mismatch', detail: `the server sent more than the manifest's ${manifest.size} bytes` };
     const verdict = checkUpdateFile(this.#p, manifest, bytes);
     return verdict.ok ? { ok: true, manifest, bytes } : verdict;
   }
-}
-
-/** Reads a response body, stopping after `limit` bytes; the deadline restarts with every part. */
-async function readAtMost(res: Response, limit: number, deadline: Deadline, progress: (received: number) => void): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let received = 0;
-  for (;;) {
-    const { done, value } = await deadline.race(reader.read());
-    if (done) break;
-    deadline.restart();
-    parts.push(value);
-    received += value.length;
-    progress(received);
-    if (received >= limit) {
-      await reader.cancel();
-      break;
-    }
-  }
-  const out = new Uint8Array(Math.min(received, limit));
-  let off = 0;
-  for (const p of parts) {
-    const n = Math.min(p.length, out.length - off);
-    out.set(p.subarray(0, n), off);
-    off += n;
-  }
-  return out;
 }
