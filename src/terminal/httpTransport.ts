@@ -2,6 +2,7 @@
 // problem+json answers to TesseraError with the server's stable code, network failures (also
 // midway through the answer) to `client.network` and a server too slow to `client.timeout`.
 import { ERROR_CATALOGUE, type ErrorCode, TesseraError } from '../protocol/errors.ts';
+import { cleanText } from './cleanText.ts';
 import { Deadline } from './deadline.ts';
 import { networkError } from './networkError.ts';
 import { readBody } from './readBody.ts';
@@ -10,7 +11,7 @@ import { readBody } from './readBody.ts';
  * The fetch function the SDK uses (global fetch by default; injectable for other runtimes).
  * It should pass `signal` on, so a request that times out is aborted, not only abandoned.
  */
-export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array | string; signal?: AbortSignal }) => Promise<Response>;
+export type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array | string; signal?: AbortSignal; redirect?: 'manual' | 'follow' }) => Promise<Response>;
 
 /** How long sendJson waits for a whole answer, and how much of it it reads. */
 export interface RequestLimits {
@@ -59,14 +60,42 @@ export async function readJsonAnswer(res: Response, url: string, deadline: Deadl
   return { status: res.status, headers: res.headers, body: parsed };
 }
 
+/** Where a redirect points, for a message: origin and path only (no user info, query or fragment), cleaned. */
+function redirectTarget(res: Response, url: string): string {
+  const location = res.headers.get('location');
+  if (location === null) return 'a location it does not show';
+  try {
+    const to = new URL(location, url);
+    return cleanText(to.origin + to.pathname);
+  } catch {
+    return 'a location that is not a URL';
+  }
+}
+
+/**
+ * Refuses a redirect (`client.bad_response`): a signed request, a proof or the terminal's
+ * facts must reach only the configured server. fetch runs with `redirect: 'manual'`, which
+ * gives the 3xx itself in Node and an opaque redirect (status 0) in a browser.
+ */
+function refuseRedirect(res: Response, url: string): void {
+  if (res.type !== 'opaqueredirect' && (res.status < 300 || res.status > 399)) return;
+  void res.body?.cancel().catch(() => {});
+  throw new TesseraError(
+    'client.bad_response',
+    `the server answered ${res.status} redirecting to ${redirectTarget(res, url)}; the SDK follows no redirect (give the URL the server answers on)`,
+  );
+}
+
 /**
  * Sends one request and parses its JSON answer (see {@link readJsonAnswer}). The whole
  * exchange, the answer read to its end, must fit in `limits.timeoutMs` (`client.timeout`).
+ * A redirect is not followed but refused (`client.bad_response`).
  */
 export async function sendJson(fetchFn: FetchLike, url: string, method: string, headers: Record<string, string>, body: Uint8Array | undefined, limits: RequestLimits): Promise<HttpAnswer> {
   const deadline = new Deadline(limits.timeoutMs, new URL(url).origin);
   try {
-    const res = await fetchAnswer(fetchFn, url, { method, headers, ...(body === undefined ? {} : { body }) }, deadline);
+    const res = await fetchAnswer(fetchFn, url, { method, headers, ...(body === undefined ? {} : { body }), redirect: 'manual' }, deadline);
+    refuseRedirect(res, url);
     return await readJsonAnswer(res, url, deadline, limits.maxAnswerBytes);
   } finally {
     deadline.clear();

@@ -84,7 +84,9 @@ export class UpdateChecker {
   /**
    * Downloads the file of a verified manifest and checks it. Reads at most `size + 1` bytes,
    * so a server sending more cannot fill the terminal's memory (nor can its error answer:
-   * at most 1 MiB of it is read). A connection that breaks midway is `client.network`. The timeout restarts with every
+   * at most 1 MiB of it is read). A connection that breaks midway is `client.network`. A
+   * redirect is followed (to a mirror, say): the request carries nothing of the terminal, and
+   * the file is checked against the signed manifest wherever it comes from. The timeout restarts with every
    * part of the file received, so a large file on a slow link still arrives.
    */
   async download(manifest: UpdateManifest, onProgress?: (received: number, total: number) => void): Promise<UpdateDownload> {
@@ -100,7 +102,7 @@ export class UpdateChecker {
   }
 
   async #download(url: string, manifest: UpdateManifest, deadline: Deadline, onProgress?: (received: number, total: number) => void): Promise<UpdateDownload> {
-    const res = await fetchAnswer(this.#fetch, url, { method: 'GET', headers: { accept: 'application/octet-stream' } }, deadline);
+    const res = await fetchAnswer(this.#fetch, url, { method: 'GET', headers: { accept: 'application/octet-stream' }, redirect: 'follow' }, deadline);
     if (res.status !== 200) {
       raiseForProblem(await readJsonAnswer(res, url, deadline));
       throw new TesseraError('client.bad_response', `the server answered ${res.status} to the file download`);
