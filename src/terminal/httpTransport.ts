@@ -6,6 +6,7 @@ import { cleanText } from './cleanText.ts';
 import { Deadline } from './deadline.ts';
 import { networkError } from './networkError.ts';
 import { readBody } from './readBody.ts';
+import { retryAfterSeconds } from './retryAfter.ts';
 
 /**
  * The fetch function the SDK uses (global fetch by default; injectable for other runtimes).
@@ -102,12 +103,12 @@ export async function sendJson(fetchFn: FetchLike, url: string, method: string, 
   }
 }
 
-/** Throws the server's problem as a TesseraError when the answer is not 2xx. */
-export function raiseForProblem(answer: HttpAnswer): void {
+/** Throws the server's problem as a TesseraError when the answer is not 2xx (`Retry-After` as seconds, retryAfter.ts). */
+export function raiseForProblem(answer: HttpAnswer, now: () => number = Date.now): void {
   if (answer.status >= 200 && answer.status < 300) return;
   const problem = (answer.body ?? {}) as { code?: unknown; detail?: unknown; title?: unknown; field?: unknown };
   const code = typeof problem.code === 'string' && problem.code in ERROR_CATALOGUE ? (problem.code as ErrorCode) : 'client.bad_response';
   const message = typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : `HTTP ${answer.status}`;
-  const retry = answer.headers.get('retry-after');
-  throw new TesseraError(code, message, { status: answer.status, ...(retry ? { retryAfterSeconds: Number(retry) } : {}), ...(typeof problem.field === 'string' ? { field: problem.field } : {}) });
+  const retry = retryAfterSeconds(answer.headers.get('retry-after'), answer.headers.get('date'), now());
+  throw new TesseraError(code, message, { status: answer.status, ...(retry === undefined ? {} : { retryAfterSeconds: retry }), ...(typeof problem.field === 'string' ? { field: problem.field } : {}) });
 }

@@ -159,7 +159,7 @@ export class TerminalClient {
 
   async #post(path: string, body: unknown): Promise<HttpAnswer> {
     const answer = await sendJson(this.#fetch, this.#base + path, 'POST', { 'content-type': 'application/json' }, utf8(JSON.stringify(body)), this.#limits);
-    raiseForProblem(answer);
+    raiseForProblem(answer, this.#now);
     return answer;
   }
 
@@ -205,7 +205,7 @@ export class TerminalClient {
       },
     );
     const answer = await sendJson(this.#fetch, url, method, { ...headers, ...signed }, body, this.#limits);
-    raiseForProblem(answer);
+    raiseForProblem(answer, this.#now);
     return { status: answer.status, body: answer.body as T };
   }
 }
