@@ -103,12 +103,21 @@ export async function sendJson(fetchFn: FetchLike, url: string, method: string, 
   }
 }
 
-/** Throws the server's problem as a TesseraError when the answer is not 2xx (`Retry-After` as seconds, retryAfter.ts). */
+/** A problem's `field` is kept only when it looks like the name of an input member. */
+const FIELD = /^[A-Za-z0-9_.[\]/-]{1,64}$/;
+
+/**
+ * Throws the server's problem as a TesseraError when the answer is not 2xx: its code when it
+ * is one of the catalogue's (else `client.bad_response`), its detail (or title) cleaned and
+ * cut to 300 characters, `Retry-After` as seconds (retryAfter.ts) and a plausible `field`.
+ */
 export function raiseForProblem(answer: HttpAnswer, now: () => number = Date.now): void {
   if (answer.status >= 200 && answer.status < 300) return;
   const problem = (answer.body ?? {}) as { code?: unknown; detail?: unknown; title?: unknown; field?: unknown };
-  const code = typeof problem.code === 'string' && problem.code in ERROR_CATALOGUE ? (problem.code as ErrorCode) : 'client.bad_response';
-  const message = typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : `HTTP ${answer.status}`;
+  const known = typeof problem.code === 'string' && Object.hasOwn(ERROR_CATALOGUE, problem.code);
+  const code = known ? (problem.code as ErrorCode) : 'client.bad_response';
+  const message = cleanText(typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : `HTTP ${answer.status}`);
   const retry = retryAfterSeconds(answer.headers.get('retry-after'), answer.headers.get('date'), now());
-  throw new TesseraError(code, message, { status: answer.status, ...(retry === undefined ? {} : { retryAfterSeconds: retry }), ...(typeof problem.field === 'string' ? { field: problem.field } : {}) });
+  const field = typeof problem.field === 'string' && FIELD.test(problem.field) ? problem.field : undefined;
+  throw new TesseraError(code, message, { status: answer.status, ...(retry === undefined ? {} : { retryAfterSeconds: retry }), ...(field === undefined ? {} : { field }) });
 }
