@@ -80,6 +80,9 @@ export class BindingClient {
     const body: Record<string, string> = { msisdn };
     if (input.appId !== undefined) body['appId'] = input.appId;
     const { body: out } = await this.#client.request<PendingBinding>('POST', '/v1/bindings', { body, extraHeaders: factsToHeaders(facts) });
+    if (typeof (out as { binding?: { id?: unknown } } | null)?.binding?.id !== 'string') {
+      throw new TesseraError('client.bad_response', 'the registration answer holds no binding id');
+    }
     this.#pendingId = out.binding.id;
     this.#msisdn = msisdn;
     return out;
