@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import type http from 'node:http';
 import { after, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { isTesseraError } from '../../../src/protocol/errors.ts';
 import { nodePrimitives } from '../../../src/protocol/nodePrimitives.ts';
 import { TerminalClient } from '../../../src/terminal/terminalClient.ts';
@@ -64,6 +65,15 @@ describe('a server that sends too much', () => {
       res.end(body + ' '.repeat(MiB - body.length));
     });
     assert.deepEqual(await checker(server.url).check('1.0.0'), { status: 'up_to_date' });
+  });
+
+  test('a gzip answer that inflates past 1 MiB is cut off while it inflates', LIMIT, async () => {
+    const bomb = gzipSync(new Uint8Array(256 * MiB).fill(0x20));
+    const server = await start((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(bomb.length) });
+      res.end(bomb);
+    });
+    await assert.rejects(checker(server.url).check('1.0.0'), tooLarge);
   });
 
   test("a failed download's error answer without end is refused after 1 MiB", LIMIT, async () => {
