@@ -48,16 +48,6 @@ export async function startHostileServer(handler: (req: http.IncomingMessage, re
   };
 }
 
-/** Writes `chunk` again and again until the client goes away. */
-export function streamForever(res: http.ServerResponse, chunk: string | Uint8Array): void {
-  const pump = () => {
-    while (!res.destroyed && res.write(chunk));
-    if (!res.destroyed) res.once('drain', pump);
-  };
-  res.on('close', () => res.removeAllListeners('drain'));
-  pump();
-}
-
 /** Forwards a request to `upstream` as it came (its Host too, so signatures still verify) and relays the answer. */
 export function forward(req: http.IncomingMessage, res: http.ServerResponse, upstream: string): void {
   const { hostname, port } = new URL(upstream);
