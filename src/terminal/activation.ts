@@ -46,7 +46,7 @@ async function whyNotProvisioned(client: TerminalClient, original: TesseraError)
  * (`activation.code_invalid`, `…_used`, `…_revoked`, `…_expired`, `rate.limited` with
  * `retryAfterSeconds`), or `terminal.wrong_state` saying whether the terminal is already
  * active or restricted (the server's `auth.capability_missing`).
- * @example const { product } = await activateTerminal(client, '7Q2M-K9XD-0PAV-3RTE-~', { facts: bindingClient });
+ * @example const { product } = await activateTerminal(client, '7Q2M-K9XD-0PAV-3RTE-X', { facts: bindingClient });
  */
 export async function activateTerminal(client: TerminalClient, code: string, options: ActivationOptions = {}): Promise<Activation> {
   const parsed = parseActivationCode(code);

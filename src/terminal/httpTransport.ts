@@ -108,13 +108,14 @@ const FIELD = /^[A-Za-z0-9_.[\]/-]{1,64}$/;
 
 /**
  * Throws the server's problem as a TesseraError when the answer is not 2xx: its code when it
- * is one of the catalogue's (else `client.bad_response`), its detail (or title) cleaned and
+ * is one of the catalogue's server codes (else `client.bad_response`), its detail (or title) cleaned and
  * cut to 300 characters, `Retry-After` as seconds (retryAfter.ts) and a plausible `field`.
  */
 export function raiseForProblem(answer: HttpAnswer, now: () => number = Date.now): void {
   if (answer.status >= 200 && answer.status < 300) return;
   const problem = (answer.body ?? {}) as { code?: unknown; detail?: unknown; title?: unknown; field?: unknown };
-  const known = typeof problem.code === 'string' && Object.hasOwn(ERROR_CATALOGUE, problem.code);
+  // The client's own codes (client.network, …) describe what the terminal saw, never a server's answer.
+  const known = typeof problem.code === 'string' && Object.hasOwn(ERROR_CATALOGUE, problem.code) && !problem.code.startsWith('client.');
   const code = known ? (problem.code as ErrorCode) : 'client.bad_response';
   const message = cleanText(typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : `HTTP ${answer.status}`);
   const retry = retryAfterSeconds(answer.headers.get('retry-after'), answer.headers.get('date'), now());

@@ -134,7 +134,7 @@ export class TerminalClient {
   /**
    * Spends a purchased activation code (`XXXX-XXXX-XXXX-XXXX-C`), then logs in again so the
    * session has the active state's capabilities; see activateTerminal in activation.ts.
-   * @example await client.activate('7Q2M-K9XD-0PAV-3RTE-~', { facts: bindingClient })
+   * @example await client.activate('7Q2M-K9XD-0PAV-3RTE-X', { facts: bindingClient })
    */
   activate(code: string, options?: ActivationOptions): Promise<Activation> {
     return activateTerminal(this, code, options);

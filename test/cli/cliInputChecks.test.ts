@@ -100,7 +100,7 @@ describe('CLI input checks', () => {
       const expected = `tessera: input.invalid: ${at(name)} must hold {"iccid", "imsi", "seSerial", optional "msisdn"} as strings\n`;
       const bind = await runCli(['terminal', 'bind', '--credential', at('T-checks.json'), '--sim', at(name), '--msisdn', '+447400123456', '--code', '123456'], { env: cleanEnv() });
       assert.deepEqual(bind, { status: 2, stdout: '', stderr: expected }, `bind ${content}`);
-      const activate = await runCli(['terminal', 'activate', '--credential', at('T-checks.json'), '--sim', at(name), '--code', '7Q2M-K9XD-0PAV-3RTE-~'], { env: cleanEnv() });
+      const activate = await runCli(['terminal', 'activate', '--credential', at('T-checks.json'), '--sim', at(name), '--code', '7Q2M-K9XD-0PAV-3RTE-X'], { env: cleanEnv() });
       assert.deepEqual(activate, { status: 2, stdout: '', stderr: expected }, `activate ${content}`);
     }
   });

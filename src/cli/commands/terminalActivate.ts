@@ -23,7 +23,7 @@ export function activateCommand(): Command {
     .option('--url <url>', 'server URL (default: the credential\'s)');
   return simOptions(cmd, { simHelp: 'SIM facts for a server that requires a binding: JSON {"iccid", "imsi", "seSerial", "msisdn"?}' })
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExamples:\n  tessera terminal activate --credential T-0001.json --code 7Q2M-K9XD-0PAV-3RTE-~\n  tessera terminal activate --credential T-0001.json --sim sim.json --code "7q2m k9xd 0pav 3rte ~"')
+    .addHelpText('after', '\nExamples:\n  tessera terminal activate --credential T-0001.json --code 7Q2M-K9XD-0PAV-3RTE-X\n  tessera terminal activate --credential T-0001.json --sim sim.json --code "7q2m k9xd 0pav 3rte x"')
     .action(async (opts: ActivateOptions) => {
       const client = await terminalClientFrom(opts);
       const facts = opts.sim || opts.mmcli ? new BindingClient({ client, subscriber: subscriberFrom(opts), ...(opts.msisdn ? { msisdn: opts.msisdn } : {}) }) : undefined;

@@ -39,7 +39,7 @@ function fromData(data: string): ActivationCode {
 
 /**
  * A new activation code from 80 fresh random bits.
- * @example generateActivationCode(nodePrimitives).text // e.g. '7Q2M-K9XD-0PAV-3RTE-~'
+ * @example generateActivationCode(nodePrimitives).text // e.g. '7Q2M-K9XD-0PAV-3RTE-X'
  */
 export function generateActivationCode(p: Pick<Primitives, 'randomBytes'>): ActivationCode {
   const bytes = p.randomBytes(ACTIVATION_CODE_FORMAT.randomBits / 8);
@@ -63,7 +63,7 @@ export function activationCodeFromData(data: string): ActivationCode {
  * as 1 and O as 0. Throws `activation.code_malformed` when it is not 16 data symbols and a
  * check symbol, and `activation.code_mistyped` when the check symbol does not match.
  * The messages never repeat the code.
- * @example parseActivationCode('7q2m k9xd oPav 3rte ~').text // '7Q2M-K9XD-0PAV-3RTE-~'
+ * @example parseActivationCode('7q2m k9xd oPav 3rte x').text // '7Q2M-K9XD-0PAV-3RTE-X'
  */
 export function parseActivationCode(input: string): ActivationCode {
   const { dataSymbols, maxInputLength, pattern } = ACTIVATION_CODE_FORMAT;

@@ -2,6 +2,7 @@
 // every adjacent transposition — proved exhaustively over a sample of codes — and parsing
 // normalises what people type the way Crockford specifies.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ACTIVATION_CODE_FORMAT, activationCodeFromData, generateActivationCode, parseActivationCode } from '../../../src/protocol/activation/activationCode.ts';
@@ -130,6 +131,29 @@ describe('activation code format and parsing', () => {
         assert.deepEqual(parseActivationCode(typed), code);
       }),
     );
+  });
+
+  test('every example code in src, docs, examples and the README is a valid code', () => {
+    // The TSDoc, `tessera terminal activate --help` and the docs show codes that readers copy;
+    // one once carried a wrong check symbol. The format's own template is left out.
+    const shaped = /\b[0-9A-Za-z]{4}[- ][0-9A-Za-z]{4}[- ][0-9A-Za-z]{4}[- ][0-9A-Za-z]{4}[- ][0-9A-Za-z*~$=](?![0-9A-Za-z*~$=])/g;
+    const root = new URL('../../../', import.meta.url);
+    const files = ['src', 'docs', 'examples'].flatMap((dir) =>
+      readdirSync(new URL(dir, root), { recursive: true, encoding: 'utf8' })
+        .filter((f) => /\.(ts|md)$/.test(f))
+        .map((f) => `${dir}/${f}`),
+    );
+    const seen: string[] = [];
+    const bad: string[] = [];
+    for (const file of [...files, 'README.md']) {
+      for (const [code] of readFileSync(new URL(file, root), 'utf8').matchAll(shaped)) {
+        if (code === 'XXXX-XXXX-XXXX-XXXX-C') continue;
+        seen.push(code);
+        if (refused(code) !== undefined) bad.push(`${file}: ${code} (${refused(code)})`);
+      }
+    }
+    assert.ok(seen.includes('7Q2M-K9XD-0PAV-3RTE-X'), 'the TSDoc example is found');
+    assert.deepEqual(bad, []);
   });
 
   test('wrong lengths and characters are malformed, with a message that does not repeat the code', () => {

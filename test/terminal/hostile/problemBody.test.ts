@@ -1,7 +1,8 @@
 // A problem answer is the server's text, and it goes into error messages that terminals log
 // and show: a detail with control characters (a forged log line, an escape sequence) or
 // megabytes long is cleaned and cut; a code is taken only when it is one of the catalogue's
-// own codes (not "toString" or "__proto__", which every object has), else `client.bad_response`.
+// own codes (not "toString" or "__proto__", which every object has, nor one of the client's
+// own `client.*` codes), else `client.bad_response`.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isTesseraError, type TesseraError } from '../../../src/protocol/errors.ts';
@@ -63,6 +64,16 @@ describe('a problem answer whose text the server chose', () => {
       assert.equal(err.status, 400);
     });
   }
+
+  test('a client-side code (client.network, client.timeout, …) in a server answer is client.bad_response', async () => {
+    // Those codes say the terminal could not reach or read the server; a server that sends
+    // one would make a terminal retry or report a network fault for what is its answer.
+    for (const code of ['client.network', 'client.timeout', 'client.bad_response']) {
+      const err = await refusal({ code, detail: 'd' });
+      assert.equal(err.code, 'client.bad_response', code);
+      assert.equal(err.message, 'd');
+    }
+  });
 
   test('an unknown code or a body that is no problem object is client.bad_response', async () => {
     for (const body of [{ code: 'made.up' }, { code: 5 }, 'null', '[]', '"text"', '5', '']) {
