@@ -1,0 +1,60 @@
+// Several servers starting at one instant on one empty data dir (systemd instances, containers
+// sharing a volume): every process gets the same master keys, admin token and update key, and
+// none fails because another was first.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { DATA_FILES } from '../../src/server/config/serverConfig.ts';
+
+const PROCESSES = 4;
+const ROUNDS = 12;
+const ROUND_MS = 150;
+const CHILD = fileURLToPath(new URL('./concurrentStartChild.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+type Outcome = { secrets?: string } | { error: string };
+
+/** Runs the child in `PROCESSES` processes released together; returns each process's outcomes by round. */
+async function startTogether(mode: 'secrets' | 'sqlite', base: string): Promise<Outcome[][]> {
+  const gate = mkdtempSync(join(tmpdir(), 'tessera-gate-'));
+  try {
+    const children = Array.from({ length: PROCESSES }, () =>
+      new Promise<Outcome[]>((resolve, reject) => {
+        execFile(process.execPath, ['--import', TSX, CHILD, mode, base, String(ROUNDS), gate], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+          if (err) reject(new Error(`start child failed: ${err.message} ${stderr}`));
+          else resolve(JSON.parse(stdout) as Outcome[]);
+        });
+      }),
+    );
+    const deadline = Date.now() + 60_000;
+    while (readdirSync(gate).length < PROCESSES && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    // Written aside and renamed, so no child reads a part of it.
+    writeFileSync(join(gate, 'go.tmp'), JSON.stringify({ start: Date.now() + ROUND_MS, roundMs: ROUND_MS }));
+    renameSync(join(gate, 'go.tmp'), join(gate, 'go'));
+    return await Promise.all(children);
+  } finally {
+    rmSync(gate, { recursive: true, force: true });
+  }
+}
+
+const errorsOf = (outcomes: Outcome[][]) => outcomes.flat().flatMap((o) => ('error' in o ? [o.error] : []));
+
+test('servers starting at once on one empty data dir all start, with the same secrets, and leave only the secret files', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'tessera-start-'));
+  try {
+    const outcomes = await startTogether('secrets', base);
+    assert.deepEqual(errorsOf(outcomes), [], 'no process failed');
+    for (let r = 0; r < ROUNDS; r++) {
+      assert.equal(new Set(outcomes.map((o) => (o[r] as { secrets: string }).secrets)).size, 1, `round ${r}: every process holds the same secrets`);
+      const dir = join(base, `r${r}`);
+      assert.deepEqual(readdirSync(dir).sort(), [DATA_FILES.adminToken, DATA_FILES.masterKeys, DATA_FILES.updateKey], `round ${r}: no temp file is left`);
+      for (const f of readdirSync(dir)) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600);
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
