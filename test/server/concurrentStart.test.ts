@@ -1,13 +1,14 @@
 // Several servers starting at one instant on one empty data dir (systemd instances, containers
-// sharing a volume): every process gets the same master keys, admin token and update key, and
-// none fails because another was first.
+// sharing a volume): every process gets the same master keys, admin token and update key, the
+// SQLite database is migrated once, and none fails because another was first.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import SqliteDatabase from 'better-sqlite3';
 import { DATA_FILES } from '../../src/server/config/serverConfig.ts';
 
 const PROCESSES = 4;
@@ -53,6 +54,27 @@ test('servers starting at once on one empty data dir all start, with the same se
       const dir = join(base, `r${r}`);
       assert.deepEqual(readdirSync(dir).sort(), [DATA_FILES.adminToken, DATA_FILES.masterKeys, DATA_FILES.updateKey], `round ${r}: no temp file is left`);
       for (const f of readdirSync(dir)) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600);
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('servers starting at once on one empty SQLite file all start and migrate it once', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'tessera-start-'));
+  try {
+    for (let r = 0; r < ROUNDS; r++) mkdirSync(join(base, `r${r}`));
+    const outcomes = await startTogether('sqlite', base);
+    assert.deepEqual(errorsOf(outcomes), [], 'no process failed');
+    for (let r = 0; r < ROUNDS; r++) {
+      const db = new SqliteDatabase(join(base, `r${r}`, 'tessera.sqlite'), { readonly: true });
+      try {
+        const names = db.prepare('select name from kysely_migration order by name').all() as Array<{ name: string }>;
+        assert.equal(names.length, new Set(names.map((n) => n.name)).size);
+        assert.ok(names.some((n) => n.name === '0007_deployment_meta'), `round ${r}: migrated to the latest`);
+      } finally {
+        db.close();
+      }
     }
   } finally {
     rmSync(base, { recursive: true, force: true });

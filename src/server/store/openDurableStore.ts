@@ -60,18 +60,73 @@ async function openSqlite(path: string): Promise<DurableStore> {
       cause: err,
     });
   }
-  sqlite.pragma('journal_mode = WAL'); // ':memory:' stays 'memory'
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('synchronous = NORMAL');
+  try {
+    sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    await switchToWal(sqlite);
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('synchronous = NORMAL');
+  } catch (err) {
+    sqlite.close();
+    throw new TesseraError('server.unavailable', `cannot open the SQLite database ${path}: ${why(err)}`, { cause: err });
+  }
   const store = new KyselyDurableStore(new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }), 'sqlite', { sqlite });
   try {
-    await migrateToLatest(store.db);
+    await migrateSqliteExclusively(sqlite, path, () => migrateToLatest(store.db));
   } catch (err) {
     await store.close();
     throw err;
   }
   return store;
+}
+
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Puts the file in WAL mode (':memory:' stays 'memory'). The switch needs the file to itself
+ * and SQLite answers SQLITE_BUSY at once, without its busy timeout, while another process
+ * opens it: of 4 processes opening one new file together, one in 8 failed so. It is retried
+ * for up to the busy timeout; once the file is in WAL mode the pragma only reads the mode.
+ */
+async function switchToWal(sqlite: SqliteDatabase.Database): Promise<void> {
+  const until = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > until) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+  }
+}
+/** How long a process waits for another one's migrations of the same file (an upgrade may copy tables). */
+const SQLITE_MIGRATION_WAIT_MS = 120_000;
+
+/**
+ * Runs `migrate` inside one `BEGIN IMMEDIATE` transaction. Kysely's migrator takes no lock on
+ * SQLite (it counts on one connection), so processes starting at once on one new file each ran
+ * the migrations and all but one failed with "table … already exists". Here the first takes
+ * the write lock, the others wait for it and then find every migration applied; a migration
+ * that fails leaves the schema as it was (SQLite's DDL is transactional).
+ */
+async function migrateSqliteExclusively(sqlite: SqliteDatabase.Database, path: string, migrate: () => Promise<unknown>): Promise<void> {
+  sqlite.pragma(`busy_timeout = ${SQLITE_MIGRATION_WAIT_MS}`);
+  try {
+    try {
+      sqlite.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      throw new TesseraError('server.unavailable', `cannot lock the SQLite database ${path} to migrate it: ${why(err)}`, { cause: err });
+    }
+    try {
+      await migrate();
+      sqlite.exec('COMMIT');
+    } catch (err) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      throw err;
+    }
+  } finally {
+    sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  }
 }
 
 async function openPostgres(url: string, schema: string | undefined): Promise<DurableStore> {
