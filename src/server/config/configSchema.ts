@@ -24,6 +24,9 @@ const int = (env: string, min: number, max: number) => (raw: string) => {
   return n;
 };
 
+/** A bearer token (admin, metrics): 32–256 printable ASCII characters, no space. */
+export const BEARER_TOKEN = /^[\x21-\x7e]{32,256}$/;
+
 const text = (env: string, pattern: RegExp, allowed: string) => (raw: string) => {
   const v = raw.trim();
   if (!pattern.test(v)) fail(env, allowed);
@@ -104,8 +107,8 @@ export const SETTINGS = {
   masterKey: { env: 'TESSERA_MASTER_KEY', defaultText: '(unset: key file in the data dir)', doc: 'Master keys as `kid:base64url` pairs separated by commas (32 bytes each); the highest kid is used for new terminals unless TESSERA_MASTER_KEY_CURRENT names another.', parse: text('TESSERA_MASTER_KEY', /^[^\s]{1,4096}$/, 'kid:base64url pairs separated by commas'), default: undefined as string | undefined },
   masterKeyCurrent: { env: 'TESSERA_MASTER_KEY_CURRENT', defaultText: '(unset: the highest kid)', doc: 'Kid of the master key new terminals, lots, activation-code batches and SIM bindings are made under; must be a kid of the ring. A rolling rotation sets it to the old kid until every process holds the new key ("Master keys and rotation").', parse: int('TESSERA_MASTER_KEY_CURRENT', 1, 999999999), default: undefined as number | undefined },
   updateKey: { env: 'TESSERA_UPDATE_KEY', defaultText: '(unset: key file in the data dir)', doc: 'Ed25519 seed (32 bytes, base64url) that signs update manifests; same on every process.', parse: text('TESSERA_UPDATE_KEY', /^[A-Za-z0-9_-]{43}$/, '43 base64url characters (a 32-byte seed)'), default: undefined as string | undefined },
-  adminToken: { env: 'TESSERA_ADMIN_TOKEN', defaultText: '(unset: generated into the data dir)', doc: 'Bearer token of the admin API (at least 32 characters).', parse: text('TESSERA_ADMIN_TOKEN', /^[\x21-\x7e]{32,256}$/, 'at least 32 printable characters'), default: undefined as string | undefined },
-  metricsToken: { env: 'TESSERA_METRICS_TOKEN', defaultText: '(unset: only the admin token reads /metrics)', doc: 'Bearer token that may read `/metrics` and nothing else (at least 32 characters), for a Prometheus scraper that must not hold the admin token.', parse: text('TESSERA_METRICS_TOKEN', /^[\x21-\x7e]{32,256}$/, 'at least 32 printable characters'), default: undefined as string | undefined },
+  adminToken: { env: 'TESSERA_ADMIN_TOKEN', defaultText: '(unset: generated into the data dir)', doc: 'Bearer token of the admin API (at least 32 characters).', parse: text('TESSERA_ADMIN_TOKEN', BEARER_TOKEN, 'at least 32 printable characters'), default: undefined as string | undefined },
+  metricsToken: { env: 'TESSERA_METRICS_TOKEN', defaultText: '(unset: only the admin token reads /metrics)', doc: 'Bearer token that may read `/metrics` and nothing else (at least 32 characters), for a Prometheus scraper that must not hold the admin token.', parse: text('TESSERA_METRICS_TOKEN', BEARER_TOKEN, 'at least 32 printable characters'), default: undefined as string | undefined },
   serverId: { env: 'TESSERA_SERVER_ID', defaultText: '(stored in the database on the first start)', doc: 'Identity of this deployment inside every handshake transcript; all processes of one deployment share it. Unset: the id the database stored on the first start (derived then from the lowest master kid). Set: wins, and is stored if none is.', parse: text('TESSERA_SERVER_ID', /^[A-Za-z0-9._:-]{1,64}$/, '1–64 characters of A–Z a–z 0–9 . _ : -'), default: undefined as string | undefined },
   publicUrl: { env: 'TESSERA_PUBLIC_URL', defaultText: '(http://HOST:PORT)', doc: 'URL terminals use to reach the server, an origin (`https://host[:port]`, no path); written into credential files as the WHATWG URL parser writes it.', parse: publicOrigin('TESSERA_PUBLIC_URL'), default: undefined as string | undefined },
   suites: { env: 'TESSERA_SUITES', defaultText: 'hmac-sha256,hmac-sm3', doc: 'Handshake suites this server allows. New terminals and lots offer them in this order unless given their own list; a terminal\'s offered order picks among them.', parse: suiteList('TESSERA_SUITES'), default: ['hmac-sha256', 'hmac-sm3'] as string[] },

@@ -48,6 +48,7 @@ export function withCurrentKid(r: MasterKeyRing, kid: number | undefined, source
  * @example parseMasterKeys('1:' + 'A'.repeat(43))
  */
 export function parseMasterKeys(text: string, source = 'TESSERA_MASTER_KEY'): MasterKeyRing {
+  const malformed = () => new TesseraError('config.invalid', `${source} must be kid:base64url pairs of 32-byte keys with distinct kids ≥ 1`);
   const entries = new Map<number, Uint8Array>();
   for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
     const m = /^(?:(\d{1,9}):)?([A-Za-z0-9_-]+)$/.exec(part);
@@ -58,11 +59,11 @@ export function parseMasterKeys(text: string, source = 'TESSERA_MASTER_KEY'): Ma
     } catch {
       key = undefined;
     }
-    if (!m || kid < 1 || !key || key.length !== 32 || entries.has(kid)) {
-      throw new TesseraError('config.invalid', `${source} must be kid:base64url pairs of 32-byte keys with distinct kids ≥ 1`);
-    }
+    if (!m || kid < 1 || !key || key.length !== 32 || entries.has(kid)) throw malformed();
     entries.set(kid, key);
   }
+  // An empty key file said only "no master key configured", naming nothing.
+  if (entries.size === 0) throw malformed();
   return ring(entries);
 }
 

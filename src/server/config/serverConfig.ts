@@ -4,8 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { toHex, utf8 } from '../../protocol/bytes.ts';
+import { TesseraError } from '../../protocol/errors.ts';
 import { nodePrimitives } from '../../protocol/nodePrimitives.ts';
-import type { Settings } from './configSchema.ts';
+import { BEARER_TOKEN, type Settings } from './configSchema.ts';
 import { loadOrCreateKeyFile, type MasterKeyRing, parseMasterKeys, withCurrentKid } from './masterKeys.ts';
 import { loadOrCreateSecretFile } from './secretFile.ts';
 import { loadOrCreateUpdateKeyFile, parseUpdateKey, type UpdateKey } from './updateKey.ts';
@@ -33,7 +34,13 @@ export const DATA_FILES = Object.freeze({ sqlite: 'tessera.sqlite', masterKeys: 
 
 function loadOrCreateToken(path: string): { token: string; created: boolean } {
   const { text, created } = loadOrCreateSecretFile(path, 'admin token', () => `${randomBytes(32).toString('base64url')}\n`);
-  return { token: text.trim(), created };
+  const token = text.trim();
+  // An empty file (a crash while an older version wrote it) left the admin API unreachable,
+  // a short one guarded it with a token TESSERA_ADMIN_TOKEN would refuse.
+  if (!BEARER_TOKEN.test(token)) {
+    throw new TesseraError('config.invalid', `admin token file ${path} must hold one token of at least 32 printable characters (remove the file to have one made at the next start)`);
+  }
+  return { token, created };
 }
 
 /**
@@ -50,7 +57,13 @@ export function resolveServerConfig(settings: Readonly<Settings>): ServerConfig 
   const dataDir = resolve(settings.dataDir);
   const created: string[] = [];
   const needsDir = !settings.masterKey || !settings.adminToken || !settings.updateKey || !settings.databaseUrl;
-  if (needsDir) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (needsDir) {
+    try {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw new TesseraError('config.invalid', `cannot create the data dir ${dataDir} (${(err as NodeJS.ErrnoException).code ?? 'error'}); check TESSERA_DATA_DIR`, { cause: err });
+    }
+  }
   let masterKeys: MasterKeyRing;
   if (settings.masterKey) {
     masterKeys = withCurrentKid(parseMasterKeys(settings.masterKey), settings.masterKeyCurrent, 'TESSERA_MASTER_KEY');
