@@ -1,14 +1,20 @@
 // Several servers starting at one instant on one empty data dir (systemd instances, containers
-// sharing a volume): every process gets the same master keys, admin token and update key, the
-// SQLite database is migrated once, and none fails because another was first.
+// sharing a volume) or one empty PostgreSQL schema: every process gets the same master keys,
+// admin token and update key, the database is migrated once, all agree on the server id, and
+// none fails because another was first.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { durableServerId } from '../../src/server/config/durableServerId.ts';
+import { parseMasterKeys } from '../../src/server/config/masterKeys.ts';
+import { openDurableStore } from '../../src/server/store/openDurableStore.ts';
 import { DATA_FILES } from '../../src/server/config/serverConfig.ts';
 
 const PROCESSES = 4;
@@ -16,6 +22,7 @@ const ROUNDS = 12;
 const ROUND_MS = 150;
 const CHILD = fileURLToPath(new URL('./concurrentStartChild.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
+const DATABASE_URL = process.env['TESSERA_DATABASE_URL'];
 
 type Outcome = { secrets?: string } | { error: string };
 
@@ -78,5 +85,27 @@ test('servers starting at once on one empty SQLite file all start and migrate it
     }
   } finally {
     rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('servers starting at once on one empty PostgreSQL schema all start, migrate it once and store one server id', { skip: DATABASE_URL ? false : 'TESSERA_DATABASE_URL is not set' }, async () => {
+  // Each store has a pool of its own, as each process would: Kysely's advisory lock serializes them.
+  const schema = `start_${randomBytes(6).toString('hex')}`;
+  const rings = Array.from({ length: 6 }, (_, i) => parseMasterKeys(`1:${Buffer.alloc(32, i + 1).toString('base64url')}`));
+  const opened = await Promise.allSettled(rings.map(() => openDurableStore({ databaseUrl: DATABASE_URL!, sqlitePath: ':memory:', schema })));
+  const stores = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const client = new pg.Client({ connectionString: DATABASE_URL! });
+  await client.connect();
+  try {
+    assert.deepEqual(opened.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : [])), [], 'no process failed');
+    const ids = await Promise.all(stores.map((store, i) => durableServerId(store.meta, rings[i]!, undefined)));
+    assert.equal(new Set(ids.map((id) => id.serverId)).size, 1, 'every process uses the one stored id');
+    const { rows } = await client.query(`select count(*)::int as n, count(distinct name)::int as d from "${schema}".kysely_migration`);
+    assert.equal(rows[0].n, rows[0].d);
+    assert.ok(rows[0].n >= 7);
+  } finally {
+    await Promise.all(stores.map((s) => s.close()));
+    await client.query(`drop schema if exists "${schema}" cascade`);
+    await client.end();
   }
 });
