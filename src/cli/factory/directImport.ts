@@ -56,8 +56,13 @@ function targetOf(opts: DirectImportOptions, schema: string | undefined): string
 
 /** A SQLite file that is not a database (or cannot be opened as one) is an input error naming it. */
 function sqliteInputError(opts: DirectImportOptions, err: unknown): unknown {
-  const code = (err as { code?: unknown })?.code;
-  if (!opts.sqlitePath || typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
+  // SQLite's own error, or the one openDurableStore wrapped in server.unavailable.
+  const sqliteCode = (e: unknown) => {
+    const c = (e as { code?: unknown } | null)?.code;
+    return typeof c === 'string' && c.startsWith('SQLITE_') ? c : undefined;
+  };
+  const code = sqliteCode(err) ?? sqliteCode((err as { cause?: unknown } | null)?.cause);
+  if (!opts.sqlitePath || code === undefined) return err;
   const why = code === 'SQLITE_NOTADB' ? 'is not a SQLite database' : 'cannot be opened as a SQLite database';
   return new TesseraError('input.invalid', `--sqlite ${opts.sqlitePath} ${why} (${code})`);
 }
