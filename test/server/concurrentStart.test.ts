@@ -43,7 +43,10 @@ async function startTogether(mode: 'secrets' | 'sqlite', base: string): Promise<
     // Written aside and renamed, so no child reads a part of it.
     writeFileSync(join(gate, 'go.tmp'), JSON.stringify({ start: Date.now() + ROUND_MS, roundMs: ROUND_MS }));
     renameSync(join(gate, 'go.tmp'), join(gate, 'go'));
-    return await Promise.all(children);
+    // Every child finishes before the caller removes the dirs, even when one failed.
+    const settled = await Promise.allSettled(children);
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    return settled.map((s) => (s as PromiseFulfilledResult<Outcome[]>).value);
   } finally {
     rmSync(gate, { recursive: true, force: true });
   }
