@@ -105,9 +105,9 @@ async function measureTessera(options: BenchOptions, plan: LoadPlan) {
   return { run, backend: backend.label, helloBody };
 }
 
-async function measureFloor(plan: LoadPlan, body: string, nodeHttp = false) {
-  const what = nodeHttp ? 'node:http alone, no framework' : 'bare Fastify';
-  const floor = await startFloorServer(ROOT, nodeHttp);
+async function measureFloor(plan: LoadPlan, body: string, nodeHttp = false, workUs = 0) {
+  const what = nodeHttp ? 'node:http alone, no framework' : workUs > 0 ? `bare Fastify, ${workUs} µs of work per request` : 'bare Fastify';
+  const floor = await startFloorServer(ROOT, nodeHttp, workUs);
   log(`floor server (${what}) on ${floor.url} (pid ${floor.child.pid}); driving ${Buffer.byteLength(body)}-byte POSTs…`);
   const run = await runDriver(ROOT, { kind: 'floor', url: floor.url, path: '/floor', body }, plan, [procMeter('server', floor.child.pid!)]);
   await stopChild(floor.child);
@@ -172,6 +172,7 @@ async function main(): Promise<number> {
   const tessera = await measureTessera(options, plan);
   const floor = await measureFloor(plan, tessera.helloBody);
   const nodeFloor = options.nodeFloor ? await measureFloor(plan, tessera.helloBody, true) : undefined;
+  const busyFloor = options.floorWorkUs > 0 ? await measureFloor(plan, tessera.helloBody, false, options.floorWorkUs) : undefined;
   const mtls = options.vsMtls ? await measureMtls(plan) : undefined;
   await runCleanups();
 
@@ -202,6 +203,22 @@ async function main(): Promise<number> {
       node_http_floor_requests_per_s: round(rate(nodeFloor), 1),
       node_http_floor_requests_per_cpu_s: round(nodePerCpu, 1),
       floor_requests_per_cpu_s: round(perCpu(floor), 1),
+    });
+  }
+  if (busyFloor) {
+    // Server CPU per request beyond the route's own busy work: what the HTTP stack (parse,
+    // route, reply, socket write) cost when the server was as slow per request as that.
+    const plainUs = 1e6 / perCpu(floor);
+    const busyUs = 1e6 / perCpu(busyFloor) - options.floorWorkUs;
+    out(
+      `Server CPU per request beyond the route's work: ${fixed(plainUs, 1)} µs in the plain floor, ${fixed(busyUs, 1)} µs with ${options.floorWorkUs} µs of work per request; ` +
+        `a Tessera handshake (two requests) cost ${fixed(1e6 / perCpu(tessera.run), 1)} µs`,
+    );
+    Object.assign(summary, {
+      floor_work_us: options.floorWorkUs,
+      floor_http_us_per_request: round(plainUs, 1),
+      busy_floor_http_us_per_request: round(busyUs, 1),
+      handshake_server_us: round(1e6 / perCpu(tessera.run), 1),
     });
   }
   if (mtls) {

@@ -11,6 +11,8 @@ export interface BenchOptions {
   redis: boolean;
   vsMtls: boolean;
   nodeFloor: boolean;
+  /** µs of CPU work per request for an extra floor run (0: none). */
+  floorWorkUs: number;
   cpuProf: boolean;
   /** TESSERA_LOG_LEVEL of the server child. */
   logLevel: string;
@@ -36,6 +38,9 @@ then a bare Fastify POST endpoint (the floor), from a separate load-driver proce
                     needs the openssl command) per second of server CPU
   --node-floor      also the floor's route served by node:http alone (no framework): the
                     share of a request that Node's HTTP server costs by itself
+  --floor-work US   also the floor with US µs of busy CPU work in its route before it
+                    answers (the server as slow per request as a handshake makes it): what
+                    the same HTTP stack then costs per request, beside the plain floor's cost
   --cpu-prof        run the Tessera server with --cpu-prof and print where its time went
                     (perturbs the figures)
   --log-level L     the server's TESSERA_LOG_LEVEL (default info, the server's own default,
@@ -82,6 +87,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     redis: Boolean(v.redis),
     vsMtls: Boolean(v['vs-mtls']),
     nodeFloor: Boolean(v['node-floor']),
+    floorWorkUs: number('floor-work', v['floor-work'], 0, 1, 100_000, false),
     cpuProf: Boolean(v['cpu-prof']),
     logLevel: logLevel(v['log-level']),
   };
@@ -101,6 +107,7 @@ function parse(argv: string[]) {
       redis: { type: 'boolean' },
       'vs-mtls': { type: 'boolean' },
       'node-floor': { type: 'boolean' },
+      'floor-work': { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },

@@ -12,9 +12,13 @@ function spawnServer(root: string, script: string, args: string[] = []): ChildPr
   return spawnTracked(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
-/** The floor server child and its URL; `nodeHttp`: served by node:http alone, without Fastify. */
-export async function startFloorServer(root: string, nodeHttp = false): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawnServer(root, 'bench/servers/floorServer.ts', nodeHttp ? ['--node-http'] : []);
+/**
+ * The floor server child and its URL; `nodeHttp`: served by node:http alone, without Fastify;
+ * `workUs`: CPU µs its route spends before answering.
+ */
+export async function startFloorServer(root: string, nodeHttp = false, workUs = 0): Promise<{ child: ChildProcess; url: string }> {
+  const args = [...(nodeHttp ? ['--node-http'] : []), ...(workUs > 0 ? ['--work-us', String(workUs)] : [])];
+  const child = spawnServer(root, 'bench/servers/floorServer.ts', args);
   const msg = await waitForMessage(child, listening<{ url: string }>, 30_000, 'the floor server');
   return { child, url: msg.url };
 }

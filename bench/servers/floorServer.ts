@@ -3,6 +3,8 @@
 // any handshake work; the benchmark compares handshakes/s against half its requests/s.
 // With `--node-http` the same route is served by node:http alone (no framework), which shows
 // what Node's HTTP server costs by itself: the part no framework change can remove.
+// With `--work-us N` the route first keeps the CPU busy for N µs, as a handshake's own work
+// would: what the same HTTP stack costs per request when the server is that much slower.
 import http from 'node:http';
 import Fastify from 'fastify';
 
@@ -11,7 +13,18 @@ if (!process.send) {
   process.exit(2);
 }
 
+const workIndex = process.argv.indexOf('--work-us');
+const workNs = workIndex < 0 ? 0n : BigInt(Math.round(Number(process.argv[workIndex + 1]) * 1000));
+
+/** Spins for the --work-us budget (a busy loop: CPU time, not a timer). */
+const work = () => {
+  if (workNs === 0n) return;
+  const end = process.hrtime.bigint() + workNs;
+  while (process.hrtime.bigint() < end);
+};
+
 const answer = (body: unknown) => {
+  work();
   const nonceT = (body as { nonceT?: unknown } | null)?.nonceT;
   return { ok: true, length: typeof nonceT === 'string' ? nonceT.length : 0 };
 };
