@@ -4,13 +4,13 @@
 // and then stall, so a terminal that buffers everything fails by time, not by running out of memory.
 import assert from 'node:assert/strict';
 import type http from 'node:http';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { isTesseraError } from '../../../src/protocol/errors.ts';
 import { nodePrimitives } from '../../../src/protocol/nodePrimitives.ts';
 import { TerminalClient } from '../../../src/terminal/terminalClient.ts';
 import { UpdateChecker } from '../../../src/terminal/updates/updateChecker.ts';
-import { credentialFor, type HostileServer, manifestOf, startHostileServer } from './hostileServerKit.ts';
+import { credentialFor, hostileServersOfSuite, manifestOf } from './hostileServerKit.ts';
 
 const LIMIT = { timeout: 8000 };
 const MiB = 1 << 20;
@@ -30,13 +30,7 @@ function flood(res: http.ServerResponse): void {
 }
 
 describe('a server that sends too much', () => {
-  const servers: HostileServer[] = [];
-  const start = async (...args: Parameters<typeof startHostileServer>) => {
-    const s = await startHostileServer(...args);
-    servers.push(s);
-    return s;
-  };
-  after(() => Promise.all(servers.map((s) => s.close())));
+  const start = hostileServersOfSuite();
   const checker = (url: string) => new UpdateChecker({ url, updatePublicKey: nodePrimitives.randomBytes(32), primitives: nodePrimitives, timeoutMs: 60_000 });
 
   test('a hello answer without end is refused after 1 MiB and its connection closed', LIMIT, async () => {

@@ -2,12 +2,12 @@
 // dies) is a network failure: `client.network`, never an untyped error from the body stream.
 import assert from 'node:assert/strict';
 import type http from 'node:http';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { isTesseraError } from '../../../src/protocol/errors.ts';
 import { nodePrimitives } from '../../../src/protocol/nodePrimitives.ts';
 import { TerminalClient } from '../../../src/terminal/terminalClient.ts';
 import { UpdateChecker } from '../../../src/terminal/updates/updateChecker.ts';
-import { credentialFor, type HostileServer, manifestOf, startHostileServer } from './hostileServerKit.ts';
+import { credentialFor, hostileServersOfSuite, manifestOf } from './hostileServerKit.ts';
 
 const LIMIT = { timeout: 5000 };
 const broken = (err: unknown) => isTesseraError(err, 'client.network') && /broke off/.test(err.message);
@@ -21,13 +21,7 @@ const breakAfter =
   };
 
 describe('a connection that breaks in the middle of the answer', () => {
-  const servers: HostileServer[] = [];
-  const start = async (...args: Parameters<typeof startHostileServer>) => {
-    const s = await startHostileServer(...args);
-    servers.push(s);
-    return s;
-  };
-  after(() => Promise.all(servers.map((s) => s.close())));
+  const start = hostileServersOfSuite();
   const checker = (url: string) => new UpdateChecker({ url, updatePublicKey: nodePrimitives.randomBytes(32), primitives: nodePrimitives, timeoutMs: 2000 });
 
   test('login: a hello answer cut short of its Content-Length is client.network', LIMIT, async () => {

@@ -3,6 +3,7 @@
 // terminal needs to talk to it. No fetch is mocked: the SDK talks HTTP to these servers.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after } from 'node:test';
 import { toBase64Url } from '../../../src/protocol/bytes.ts';
 import type { TerminalCredential } from '../../../src/protocol/credential.ts';
 import { nodePrimitives } from '../../../src/protocol/nodePrimitives.ts';
@@ -45,6 +46,20 @@ export async function startHostileServer(handler: (req: http.IncomingMessage, re
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * For a describe block: a start function like {@link startHostileServer} whose servers are all
+ * closed after the block's tests.
+ */
+export function hostileServersOfSuite(): typeof startHostileServer {
+  const servers: HostileServer[] = [];
+  after(() => Promise.all(servers.map((s) => s.close())));
+  return async (handler) => {
+    const server = await startHostileServer(handler);
+    servers.push(server);
+    return server;
   };
 }
 

@@ -1,26 +1,20 @@
 // A server that accepts the connection and then never answers, or trickles its answer, must
 // not hang the terminal: every request ends after the client's timeoutMs in `client.timeout`.
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { isTesseraError } from '../../../src/protocol/errors.ts';
 import { nodePrimitives } from '../../../src/protocol/nodePrimitives.ts';
 import { RestrictedTerminal } from '../../../src/terminal/restrictedTerminal.ts';
 import { TerminalClient } from '../../../src/terminal/terminalClient.ts';
 import { UpdateChecker } from '../../../src/terminal/updates/updateChecker.ts';
-import { credentialFor, type HostileServer, manifestOf, restrictedBootFor, startHostileServer } from './hostileServerKit.ts';
+import { credentialFor, hostileServersOfSuite, manifestOf, restrictedBootFor } from './hostileServerKit.ts';
 
 // A test that fails hangs without the fix: node:test ends it after this long.
 const LIMIT = { timeout: 5000 };
 const timedOut = (err: unknown) => isTesseraError(err, 'client.timeout') && /200 ms/.test(err.message);
 
 describe('a server that never answers', () => {
-  const servers: HostileServer[] = [];
-  const start = async (...args: Parameters<typeof startHostileServer>) => {
-    const s = await startHostileServer(...args);
-    servers.push(s);
-    return s;
-  };
-  after(() => Promise.all(servers.map((s) => s.close())));
+  const start = hostileServersOfSuite();
 
   test('login ends in client.timeout when the server sends nothing', LIMIT, async () => {
     const silent = await start(() => {});
