@@ -1,7 +1,7 @@
 // The server's complete configuration: validated settings plus the secrets they point to
 // (master keys, admin token) and values derived from them (server id, paths).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { toHex, utf8 } from '../../protocol/bytes.ts';
 import { TesseraError } from '../../protocol/errors.ts';
@@ -52,6 +52,22 @@ export function deriveServerId(ring: MasterKeyRing): string {
   return `tessera-${toHex(nodePrimitives.hkdf('sha256', first, new Uint8Array(), utf8('tessera/1/server-id'), 8))}`;
 }
 
+/**
+ * Refuses a data dir that group or others may write: whoever can write there can put an
+ * admin token of their own, or a key file, in place of the server's (each file's 0600 mode
+ * is the mode its writer chose).
+ */
+function refuseWritableByOthers(dataDir: string): void {
+  if (process.platform === 'win32') return;
+  const mode = statSync(dataDir).mode & 0o777;
+  if ((mode & 0o022) !== 0) {
+    throw new TesseraError(
+      'config.invalid',
+      `the data dir ${dataDir} is writable by group or others (mode ${mode.toString(8).padStart(3, '0')}): they could replace its admin token or keys (chmod go-w ${dataDir})`,
+    );
+  }
+}
+
 /** Resolves secrets (creating key and token files on first run) and freezes the result. */
 export function resolveServerConfig(settings: Readonly<Settings>): ServerConfig {
   const dataDir = resolve(settings.dataDir);
@@ -63,6 +79,7 @@ export function resolveServerConfig(settings: Readonly<Settings>): ServerConfig 
     } catch (err) {
       throw new TesseraError('config.invalid', `cannot create the data dir ${dataDir} (${(err as NodeJS.ErrnoException).code ?? 'error'}); check TESSERA_DATA_DIR`, { cause: err });
     }
+    refuseWritableByOthers(dataDir);
   }
   let masterKeys: MasterKeyRing;
   if (settings.masterKey) {

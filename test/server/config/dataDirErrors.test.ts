@@ -2,7 +2,7 @@
 // config.invalid that names the file and what to do, never with a raw errno or a silently
 // weak or unusable secret; no message holds a secret.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -52,3 +52,15 @@ test('a data dir that is a file is config.invalid naming it, not a raw EEXIST', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a data dir writable by group or others is refused naming it and its mode (anyone there could swap the admin token)', { skip: process.platform === 'win32' }, () =>
+  withDataDir((dir) => {
+    for (const mode of [0o777, 0o770, 0o702, 0o720]) {
+      chmodSync(dir, mode);
+      assert.throws(() => resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: dir })), refusal(dir, `is writable by group or others (mode ${mode.toString(8)})`), mode.toString(8));
+    }
+    for (const mode of [0o700, 0o750, 0o755]) {
+      chmodSync(dir, mode);
+      assert.doesNotThrow(() => resolveServerConfig(loadSettings({ TESSERA_DATA_DIR: dir })), mode.toString(8));
+    }
+  }));
