@@ -107,7 +107,7 @@ describe('CLI input checks', () => {
 
   test('empty --admin-token, codes list --batch and update check --download exit 2 naming the flag', async () => {
     // A data dir holding a token: an empty --admin-token must not fall back to it.
-    mkdirSync(at('data'));
+    mkdirSync(at('data'), { mode: 0o700 });
     writeFileSync(at('data/admin.token'), token);
     const before = requests.length;
     const token0 = await runCli(['update', 'list', '--url', url, '--admin-token', ''], { env: cleanEnv({ TESSERA_DATA_DIR: at('data') }) });

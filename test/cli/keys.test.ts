@@ -104,7 +104,7 @@ describe('tessera keys rotate', () => {
 
   test('a damaged key file is an input error (exit 2) and is left as it was', async () => {
     const damaged = join(dataDir, 'damaged');
-    mkdirSync(damaged);
+    mkdirSync(damaged, { mode: 0o700 });
     writeFileSync(join(damaged, 'master.keys'), '1:not-a-key\n', { mode: 0o600 });
     const r = await runCli(['keys', 'rotate', '--data-dir', damaged], { env: cleanEnv() });
     assert.equal(r.status, 2);
@@ -115,7 +115,7 @@ describe('tessera keys rotate', () => {
 
   test('two rotations at once: both kids are added, or one is refused by the lock (exit 2); no key is lost', async () => {
     const dir = join(dataDir, 'concurrent');
-    mkdirSync(dir);
+    mkdirSync(dir, { mode: 0o700 });
     const file = join(dir, 'master.keys');
     const kid1 = loadOrCreateKeyFile(file).ring.get(1)!;
     const runs = await Promise.all([1, 2].map(() => runCli(['keys', 'rotate', '--data-dir', dir], { env: cleanEnv() })));

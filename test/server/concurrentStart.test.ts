@@ -73,7 +73,7 @@ test('servers starting at once on one empty data dir all start, with the same se
 test('servers starting at once on one empty SQLite file all start and migrate it once', async () => {
   const base = mkdtempSync(join(tmpdir(), 'tessera-start-'));
   try {
-    for (let r = 0; r < ROUNDS; r++) mkdirSync(join(base, `r${r}`));
+    for (let r = 0; r < ROUNDS; r++) mkdirSync(join(base, `r${r}`), { mode: 0o700 });
     const outcomes = await startTogether('sqlite', base);
     assert.deepEqual(errorsOf(outcomes), [], 'no process failed');
     for (let r = 0; r < ROUNDS; r++) {
